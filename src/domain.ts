@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from './api/context.js';
+import type { Json, ModelDefinition } from './api/model.js';
+import type { ContextFactory, ViewSet } from './api/viewset.js';
+import type { StageType } from './flows/stage.js';
+
+/**
+ * What a domain folder exports: its models, its viewsets, and any routes of its own. The server, the model
+ * registry and the schema checks all read the list in `domains.ts`; adding a domain is adding one line there.
+ */
+export interface DomainModule {
+  name: string;
+  models?: ModelDefinition<any>[];
+  viewSets?: ViewSet<any>[];
+  /** Stage types the flow executor runs (`src/flows/stage.ts` describes the contract). */
+  stages?: StageType<any>[];
+  routes?(app: FastifyInstance, services: Services, makeContext: ContextFactory): void;
+  /** Work at start after migrations (creating defaults), in dependency order of the list. */
+  bootstrap?(services: Services): Promise<void>;
+  /**
+   * Background work of a running server (`ak server` only, after it listens: watchers, timers, discovery); not
+   * run by CLI commands or tests. Returns how to stop it at shutdown.
+   */
+  start?(services: Services): () => Promise<void>;
+}
+
+export type { Json };

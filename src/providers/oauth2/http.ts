@@ -1,0 +1,103 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Compares secrets in constant time (over their digests, so lengths leak nothing either). */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+/** The request's parameters: the form body for POST, the query otherwise (authentik reads either per method). */
+export function params(request: FastifyRequest): Record<string, string> {
+  const source = (request.method === 'POST' ? request.body : request.query) as Record<string, unknown> | undefined;
+  const out: Record<string, string> = {};
+  if (!source || typeof source !== 'object') return out;
+  for (const [key, value] of Object.entries(source)) {
+    const last = Array.isArray(value) ? value[0] : value;
+    if (typeof last === 'string') out[key] = last;
+  }
+  return out;
+}
+
+/** The query string parameters, whatever the method. */
+export function queryParams(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') out[key] = first;
+  }
+  return out;
+}
+
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * The client's credentials (authentik's `extract_client_auth`): HTTP Basic (form-encoded as RFC 6749 §2.3.1 says)
+ * or `client_id`/`client_secret` in the body.
+ */
+export function clientAuth(request: FastifyRequest, body: Record<string, string>): { clientId: string; clientSecret: string; basic: boolean } {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && /^basic /i.test(header)) {
+    try {
+      const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon >= 0) return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)), basic: true };
+    } catch {
+      /* fall through to the body */
+    }
+  }
+  return { clientId: body.client_id ?? '', clientSecret: body.client_secret ?? '', basic: false };
+}
+
+/** A bearer token from the Authorization header, else from the body or query (`access_token`), as authentik's userinfo reads it. */
+export function bearerToken(request: FastifyRequest, allowBody = true): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const [scheme, value] = header.split(' ', 2);
+    if (scheme?.toLowerCase() === 'bearer' && value) return value.trim();
+  }
+  if (!allowBody) return undefined;
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const value = body.access_token ?? query.access_token;
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+/** authentik's `cors_allow`: the request's Origin is echoed when it is the origin of one of `allowed`. */
+export function corsAllow(request: FastifyRequest, reply: FastifyReply, allowed: string[]): void {
+  const origin = request.headers.origin;
+  if (!origin) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return;
+  }
+  const ok = allowed.some((url) => {
+    try {
+      const candidate = new URL(url);
+      return candidate.protocol === parsed.protocol && candidate.hostname === parsed.hostname && candidate.port === parsed.port;
+    } catch {
+      return false;
+    }
+  });
+  if (!ok) return;
+  reply.header('Access-Control-Allow-Origin', origin);
+  reply.header('Access-Control-Allow-Credentials', 'true');
+  if (request.method === 'OPTIONS') {
+    reply.header('Access-Control-Allow-Headers', 'authorization,content-type');
+    reply.header('Access-Control-Allow-Methods', 'GET,POST,OPTIONS');
+  }
+}
+
+/** Token responses are never cached (RFC 6749 §5.1). */
+export function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+}
