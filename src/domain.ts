@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from './api/context.js';
 import type { Json, ModelDefinition } from './api/model.js';
@@ -15,6 +16,11 @@ export interface DomainModule {
   /** Stage types the flow executor runs (`src/flows/stage.ts` describes the contract). */
   stages?: StageType<any>[];
   routes?(app: FastifyInstance, services: Services, makeContext: ContextFactory): void;
+  /**
+   * Answers a hot request before fastify routes it (raw node:http, no hooks): returns true when it answered. It
+   * must answer byte for byte as the domain's route would, and return false for anything it is unsure of.
+   */
+  fastPath?(req: IncomingMessage, res: ServerResponse): boolean;
   /** Work at start after migrations (creating defaults), in dependency order of the list. */
   bootstrap?(services: Services): Promise<void>;
   /**

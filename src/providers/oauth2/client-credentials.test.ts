@@ -61,6 +61,22 @@ describe('providers/oauth2 client credentials, discovery, introspection, revocat
     assert.equal(info.preferred_username, 'ak-Provider machine-client_credentials');
   });
 
+  it('returns an ID token of its own beside the access token, as authentik does', async () => {
+    const tokens = await client.clientCredentialsGrant(config, { scope: 'openid profile' });
+    assert.ok(tokens.id_token);
+    assert.notEqual(tokens.id_token, tokens.access_token);
+    const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
+    const { payload: idToken } = await jwtVerify(tokens.id_token, jwks, { issuer: `${t.url}/application/o/machine/`, audience: rp.clientId });
+    const access = decodeJwt(tokens.access_token);
+    assert.equal(idToken.sub, access.sub);
+    assert.deepEqual([idToken.azp, idToken.uid], [undefined, undefined]);
+    assert.equal(access.azp, rp.clientId);
+    assert.match(String(access.uid), /^[0-9a-f]{40}$/);
+    const again = await client.clientCredentialsGrant(config, { scope: 'openid profile' });
+    assert.notEqual(again.access_token, tokens.access_token);
+    await jwtVerify(again.id_token!, jwks, { issuer: `${t.url}/application/o/machine/`, audience: rp.clientId });
+  });
+
   it('grants client_credentials to a user with an app password, and the base64 username:password secret', async () => {
     const bob = await createUserWithToken(t, 'bob');
     const created = await t.api('POST', '/core/tokens/', { body: { identifier: 'bob-app', user: bob.pk, intent: 'app_password', expiring: false } });

@@ -5,7 +5,7 @@ import type { Services } from '../../api/context.js';
 import type { Db } from '../../db/database.js';
 import { accessTokens, authorizationCodes, refreshTokens } from './table.js';
 import { accessTokenClaims, buildIdToken, type IdTokenClaims, type UserRow } from './id-token.js';
-import { encodeJwt, halfHash } from './jwt.js';
+import { encodeJwt, encodeJwtShared, halfHash } from './jwt.js';
 import { durationMs } from './duration.js';
 import type { LoadedProvider } from './provider-cache.js';
 
@@ -101,9 +101,9 @@ async function flushInserts(db: Db): Promise<void> {
   }
 }
 
-/** The signed ID token of an issued access token (with `at_hash` unless told otherwise). */
+/** The signed ID token of an issued access token; identical claims issued in the same second share a signature. */
 export function signIdToken(provider: LoadedProvider, claims: IdTokenClaims): Promise<string> {
-  return encodeJwt(provider.signer, claims, provider.encryption);
+  return encodeJwtShared(provider.signer, claims, provider.encryption);
 }
 
 export function atHash(token: string): string {

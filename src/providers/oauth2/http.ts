@@ -70,25 +70,44 @@ export function bearerToken(request: FastifyRequest, allowBody = true): string |
   return typeof value === 'string' && value ? value : undefined;
 }
 
-/** authentik's `cors_allow`: the request's Origin is echoed when it is the origin of one of `allowed`. */
-export function corsAllow(request: FastifyRequest, reply: FastifyReply, allowed: string[]): void {
-  const origin = request.headers.origin;
-  if (!origin) return;
+/** An origin CORS may echo: scheme, host name and port, as `URL` parses them. */
+export interface AllowedOrigin {
+  protocol: string;
+  hostname: string;
+  port: string;
+}
+
+/** The origins of `urls` (redirect URIs); URLs that do not parse are left out. */
+export function allowedOrigins(urls: string[]): AllowedOrigin[] {
+  const out: AllowedOrigin[] = [];
+  for (const url of urls) {
+    try {
+      const { protocol, hostname, port } = new URL(url);
+      out.push({ protocol, hostname, port });
+    } catch {
+      /* not a URL: it allows no origin */
+    }
+  }
+  return out;
+}
+
+/** Whether the request's `Origin` header is one of `allowed`. */
+export function originAllowed(origin: string, allowed: AllowedOrigin[]): boolean {
   let parsed: URL;
   try {
     parsed = new URL(origin);
   } catch {
-    return;
+    return false;
   }
-  const ok = allowed.some((url) => {
-    try {
-      const candidate = new URL(url);
-      return candidate.protocol === parsed.protocol && candidate.hostname === parsed.hostname && candidate.port === parsed.port;
-    } catch {
-      return false;
-    }
-  });
-  if (!ok) return;
+  return allowed.some((a) => a.protocol === parsed.protocol && a.hostname === parsed.hostname && a.port === parsed.port);
+}
+
+/** authentik's `cors_allow`: the request's Origin is echoed when it is the origin of one of `allowed`. */
+export function corsAllow(request: FastifyRequest, reply: FastifyReply, allowed: string[] | AllowedOrigin[]): void {
+  const origin = request.headers.origin;
+  if (!origin) return;
+  const origins = allowed.length && typeof allowed[0] === 'string' ? allowedOrigins(allowed as string[]) : (allowed as AllowedOrigin[]);
+  if (!originAllowed(origin, origins)) return;
   reply.header('Access-Control-Allow-Origin', origin);
   reply.header('Access-Control-Allow-Credentials', 'true');
   if (request.method === 'OPTIONS') {

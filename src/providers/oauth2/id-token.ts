@@ -23,7 +23,11 @@ export function originOf(request: FastifyRequest): string {
 
 /** authentik's `OAuth2Provider.get_issuer`: the root URL (global) or the application's URL (per provider). */
 export function issuerOf(provider: LoadedProvider, request: FastifyRequest): string | undefined {
-  const origin = originOf(request);
+  return issuerAt(provider, originOf(request));
+}
+
+/** The issuer as seen from `origin` (`scheme://host`). */
+export function issuerAt(provider: LoadedProvider, origin: string): string | undefined {
   if (provider.row.issuerMode === 'global') return `${origin}/`;
   return provider.application ? `${origin}/application/o/${provider.application.slug}/` : undefined;
 }

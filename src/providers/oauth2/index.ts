@@ -7,6 +7,7 @@ import {
   refreshTokenViewSet, scopeMappingViewSet,
 } from './api.js';
 import { oauth2Routes } from './routes.js';
+import { documentsFastPath } from './views/documents-fast-path.js';
 
 // authentik's `OAuth2Provider.launch_url`: the origin of the first redirect URI.
 registerProviderLaunchUrl(OAUTH2_PROVIDER_MODEL, async (services, provider) => {
@@ -28,4 +29,5 @@ export const oauth2Domain = {
   routes(app, services) {
     oauth2Routes(app, services);
   },
+  fastPath: documentsFastPath,
 } satisfies DomainModule;

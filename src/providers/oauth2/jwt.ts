@@ -54,7 +54,40 @@ export async function encodeJwt(signer: Signer, payload: Record<string, unknown>
   const header: { alg: string; typ: string; kid?: string } = { alg: signer.alg, typ: 'JWT' };
   if (signer.kid) header.kid = signer.kid;
   const jws = await new SignJWT(payload).setProtectedHeader(header).sign(signer.key);
-  if (!encryption) return jws;
+  return encryption ? encryptJws(jws, encryption) : jws;
+}
+
+/** Signatures made this second, by signer and payload. */
+const recentSignatures = new WeakMap<Signer, { second: number; byPayload: Map<string, Promise<string>> }>();
+const MAX_RECENT_SIGNATURES = 1_000;
+
+/**
+ * `encodeJwt` for claims that repeat: machines asking for tokens many times a second get ID tokens with the same
+ * claims (same subject, same `iat`, no random member), and one signature serves them all. A reused RS256 or HS256
+ * signature is byte for byte what signing again would give; a reused ECDSA one is as valid as a fresh one. Claims
+ * carry `iat` in seconds, so nothing is kept past the second it was made in.
+ */
+export async function encodeJwtShared(signer: Signer, payload: Record<string, unknown>, encryption?: EncryptionKey): Promise<string> {
+  const second = Math.floor(Date.now() / 1000);
+  let recent = recentSignatures.get(signer);
+  if (!recent || recent.second !== second) {
+    recent = { second, byPayload: new Map() };
+    recentSignatures.set(signer, recent);
+  }
+  const key = JSON.stringify(payload);
+  let jws = recent.byPayload.get(key);
+  if (!jws) {
+    jws = encodeJwt(signer, payload);
+    if (recent.byPayload.size >= MAX_RECENT_SIGNATURES) recent.byPayload.clear();
+    recent.byPayload.set(key, jws);
+    const entries = recent.byPayload;
+    jws.catch(() => entries.delete(key));
+  }
+  const signed = await jws;
+  return encryption ? encryptJws(signed, encryption) : signed;
+}
+
+function encryptJws(jws: string, encryption: EncryptionKey): Promise<string> {
   return new CompactEncrypt(new TextEncoder().encode(jws))
     .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512', typ: 'JWE', kid: encryption.kid })
     .encrypt(encryption.key);

@@ -10,6 +10,8 @@ import { policyBindings } from '../../policies/table.js';
 import { oauth2Providers, scopeMappings } from './table.js';
 import { encryptionKeyOf, jwkOf, keyPairSigner, secretSigner, type EncryptionKey, type Signer } from './jwt.js';
 import type { OAuth2ProviderRow } from './model.js';
+import { allowedOrigins, type AllowedOrigin } from './http.js';
+import type { RenderedDocument } from './documents.js';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 
@@ -38,8 +40,10 @@ export interface LoadedProvider {
    * `AppAccessWithoutBindings`), and machine grants skip the policy engine.
    */
   applicationHasBindings: boolean;
-  /** Rendered JSON documents per issuer host (discovery) and the JWKS, built on first use. */
-  documents: Map<string, string>;
+  /** Rendered JSON documents per issuer origin (discovery) and the JWKS, built on first use. */
+  documents: Map<string, RenderedDocument>;
+  /** The origins of the redirect URIs (CORS: authentik's `cors_allow`), parsed once. */
+  corsOrigins: AllowedOrigin[];
 }
 
 /**
@@ -50,6 +54,8 @@ const TTL_MS = 5_000;
 
 interface Entry {
   loaded: Promise<LoadedProvider | undefined>;
+  /** The loaded provider once `loaded` settled, for readers that cannot wait (the documents' fast path). */
+  value?: LoadedProvider;
   at: number;
 }
 
@@ -112,6 +118,7 @@ async function load(services: Services, id: number): Promise<LoadedProvider | un
     jwks: { keys },
     applicationHasBindings: bindings.length > 0,
     documents: new Map(),
+    corsOrigins: allowedOrigins(row.redirectUris.map((u) => u.url)),
   };
 }
 
@@ -124,12 +131,18 @@ export function loadProvider(services: Services, id: number): Promise<LoadedProv
   if (entry && fresh(entry.at)) return entry.loaded;
   const started = generation;
   const loaded = load(services, id);
-  const created = { loaded, at: Date.now() };
+  const created: Entry = { loaded, at: Date.now() };
   byId.set(id, created);
   loaded.then((value) => {
     // A write that happened while this load ran may not be in it.
-    if (started !== generation || !value) byId.delete(id);
-  }, () => byId.delete(id));
+    if (started !== generation || !value) {
+      if (byId.get(id) === created) byId.delete(id);
+      return;
+    }
+    created.value = value;
+  }, () => {
+    if (byId.get(id) === created) byId.delete(id);
+  });
   return loaded;
 }
 
@@ -143,6 +156,18 @@ export async function providerByClientId(services: Services, clientId: string): 
     if (row) idByClientId.set(clientId, cached);
   }
   return cached.id === undefined ? undefined : loadProvider(services, cached.id);
+}
+
+/**
+ * The provider of the application with `slug` if it is loaded and fresh, without waiting or querying: what the
+ * documents' fast path serves from. Anything else (not loaded yet, stale, unknown) answers undefined, and the
+ * request takes the normal route, which loads it.
+ */
+export function loadedProviderBySlug(slug: string): LoadedProvider | undefined {
+  const cached = idBySlug.get(slug);
+  if (!cached || cached.id === undefined || !fresh(cached.at)) return undefined;
+  const entry = byId.get(cached.id);
+  return entry && fresh(entry.at) ? entry.value : undefined;
 }
 
 /** The OAuth2 provider of the application with `slug`. */

@@ -262,13 +262,14 @@ async function clientCredentialsUser(ctx: TokenContext): Promise<UserRow> {
 }
 
 /**
- * client_credentials (and `password`, which authentik maps onto it). The access token is the ID token's claims
- * with `azp` and `uid`; the same signed JWT is returned as `id_token`, so a grant costs one signature.
+ * client_credentials (and `password`, which authentik maps onto it): an access token (the ID token's claims with
+ * `azp` and `uid`) and the ID token itself, signed apart as authentik does. Both are signed per grant; the ID
+ * token's claims repeat within a second for one client, and so does its signature (`encodeJwtShared`).
  */
 async function clientCredentialsGrant(ctx: TokenContext): Promise<Record<string, unknown>> {
   const user = await clientCredentialsUser(ctx);
   const issued = await issueAccessToken(ctx.services, ctx.provider, { user, scope: ctx.scope, authTime: new Date(), request: ctx.request });
-  return tokenResponse(issued, ctx.scope, issued.token);
+  return tokenResponse(issued, ctx.scope, await signIdToken(ctx.provider, issued.idToken));
 }
 
 async function deviceCodeGrant(ctx: TokenContext): Promise<Record<string, unknown>> {
