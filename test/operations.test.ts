@@ -4,7 +4,7 @@ import { loadSchemaDocument } from '../src/api/contract/document.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /** Tags whose every operation must be served; the others are listed with their coverage as they fill in. */
-const COMPLETE_TAGS = ['core', 'crypto', 'root', 'admin', 'schema', 'flows', 'policies', 'managed', 'oauth2'];
+const COMPLETE_TAGS = ['core', 'crypto', 'root', 'admin', 'schema', 'flows', 'policies', 'managed', 'oauth2', 'events', 'propertymappings'];
 
 describe('operations of the schema', () => {
   let t: TestApp;

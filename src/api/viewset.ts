@@ -51,6 +51,11 @@ export interface ViewSet<Row extends Json = Json> {
   defaultOrdering?: string[];
   /** Rows a non-superuser may see and act on; without it, only superusers use the endpoints. */
   scope?: (ctx: ApiContext) => SQL | undefined;
+  /**
+   * Rows every caller is limited to, superusers included (authentik's `get_queryset` filtering by the requesting
+   * user, as its notifications do); `scope` only limits non-superusers.
+   */
+  restrict?: (ctx: ApiContext) => SQL | undefined;
   /** Access per operation (default: `scoped` when a scope exists, else `superuser`). */
   access?: Partial<Record<Operation, Access>>;
   actions?: Action<Row>[];
@@ -87,9 +92,10 @@ export function registerViewSet<Row extends Json>(app: FastifyInstance, viewSet:
 
   /** The condition limiting rows to what the caller may see; throws when the caller may see nothing. */
   function visibility(ctx: ApiContext, access: Access): SQL | undefined {
-    if (ctx.principal.isSuperuser || access === 'authenticated') return undefined;
+    const restricted = viewSet.restrict?.(ctx);
+    if (ctx.principal.isSuperuser || access === 'authenticated') return restricted;
     if (access === 'superuser' || !viewSet.scope) throw new PermissionDenied();
-    return viewSet.scope(ctx) ?? sql`false`;
+    return and(restricted, viewSet.scope(ctx) ?? sql`false`);
   }
 
   function parseLookup(raw: string): unknown {

@@ -102,7 +102,8 @@ async function tenantFor(db: Db, host: string | undefined) {
   return tenant;
 }
 
-type EventListener = (services: Services, event: EventRow) => void | Promise<void>;
+/** `db` is where the event was written: a transaction's, until it commits, or `services.database.db`. */
+type EventListener = (services: Services, event: EventRow, db: Db) => void | Promise<void>;
 const listeners: EventListener[] = [];
 
 /** Runs `listener` after every recorded event (notification rules hook in here); its errors are only logged. */
@@ -141,7 +142,7 @@ export async function recordEvent(services: Services, input: NewEvent): Promise<
   }).returning();
   for (const listener of listeners) {
     try {
-      await listener(services, row);
+      await listener(services, row, db);
     } catch (err) {
       services.log.warn({ err: (err as Error).message, action: row.action }, 'event listener failed');
     }
