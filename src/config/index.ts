@@ -41,6 +41,11 @@ export interface Config {
   /** Base URL of the Pwned Passwords k-anonymity range API (tests and air-gapped sites point it elsewhere). */
   policies: { hibp_url: string };
   /**
+   * The Python sandbox: `idle_timeout` seconds without an evaluation stop its process (0 keeps it running);
+   * `preload` loads it once the server listens instead of on the first expression.
+   */
+  expressions: { idle_timeout: number; preload: boolean };
+  /**
    * The SMTP server email stages with `use_global_settings` send through (`timeout` in seconds, `from` the sender,
    * which may carry a display name), and the folder of custom email templates offered beside the built-in ones.
    */
@@ -82,6 +87,7 @@ const DEFAULTS: Config = {
   paths: { media: '' },
   reputation: { expiry: 86400 },
   policies: { hibp_url: 'https://api.pwnedpasswords.com/range/' },
+  expressions: { idle_timeout: 300, preload: false },
   email: {
     host: 'localhost', port: 25, username: '', password: '', use_tls: false, use_ssl: false, timeout: 10, from: 'authentik@localhost',
     template_dir: '/templates',

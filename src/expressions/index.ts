@@ -15,17 +15,20 @@ registerBuiltinHandlers();
 
 let sandbox: ExpressionSandbox | undefined;
 
+/** The first caller with services sets the process settings (`expressions.*`); tests without them get defaults. */
 function theSandbox(services?: Services): ExpressionSandbox {
+  const settings = services?.config.expressions;
   sandbox ??= new ExpressionSandbox({
     ...DEFAULT_SANDBOX_OPTIONS,
+    ...(settings ? { idleShutdownMs: Math.max(0, settings.idle_timeout) * 1000 } : {}),
     log: (level, message, details) => services?.log[level](details ?? {}, message),
   });
   return sandbox;
 }
 
 /**
- * Starts loading the interpreter in the background (a server calls this at start, so that the first
- * expression does not wait ~4 s); resolves when it is ready.
+ * Starts loading the interpreter in the background (~150 MB and a few seconds of CPU), so that the next
+ * expression does not wait for it; resolves when it is ready.
  */
 export function warmExpressionSandbox(services?: Services): Promise<void> {
   return theSandbox(services).warm();
@@ -115,11 +118,17 @@ export async function checkExpressionSyntax(source: string, options: { filename?
   throw new Error(reply.error ?? 'The expression sandbox did not answer');
 }
 
-/** The domain entry: loads the interpreter in the background once the server listens. */
+/**
+ * The domain entry. The interpreter loads on the first expression (which waits for it), off the start-up path,
+ * and stops after `expressions.idle_timeout` without work; `expressions.preload` loads it once the server listens.
+ */
 export const expressionsDomain = {
   name: 'expressions',
   start(services: Services) {
-    warmExpressionSandbox(services).catch((err: Error) => services.log.warn({ err: err.message }, 'expression sandbox failed to start'));
+    theSandbox(services);
+    if (services.config.expressions.preload) {
+      warmExpressionSandbox(services).catch((err: Error) => services.log.warn({ err: err.message }, 'expression sandbox failed to start'));
+    }
     return closeExpressionSandbox;
   },
 };

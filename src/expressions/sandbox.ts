@@ -16,11 +16,16 @@ export interface SandboxOptions {
   recycleAboveMiB: number;
   /** How long past an evaluation's timeout the process is killed if Python did not stop by itself. */
   killGraceMs: number;
+  /**
+   * An interpreter with nothing to do for this long (ms) is stopped, giving its ~150 MB back; the next evaluation
+   * starts a new one and waits for it to load. 0 keeps it for the life of the server.
+   */
+  idleShutdownMs: number;
   /** Receives what is worth an operator's attention (crashes, restarts). */
   log?: (level: 'info' | 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;
 }
 
-export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = { memoryLimitMiB: 512, recycleAboveMiB: 192, killGraceMs: 2000 };
+export const DEFAULT_SANDBOX_OPTIONS: SandboxOptions = { memoryLimitMiB: 512, recycleAboveMiB: 192, killGraceMs: 2000, idleShutdownMs: 300_000 };
 
 /** An evaluation or syntax check on its way through the sandbox. */
 interface Job {
@@ -61,6 +66,7 @@ class SandboxProcess {
   readonly jobs = new Map<number, Job>();
   top?: Job;
   memory = 0;
+  isReady = false;
   private stderr = '';
   private markReady!: () => void;
 
@@ -143,6 +149,7 @@ class SandboxProcess {
     switch (message.op) {
       case 'ready':
         this.memory = message.memory;
+        this.isReady = true;
         this.markReady();
         break;
       case 'call':
@@ -182,9 +189,10 @@ class SandboxProcess {
 }
 
 /**
- * The warm interpreter: one child process, loaded in the background on first use and replaced after a crash,
- * a kill (timeout) or when its heap has grown. Evaluations queue and run one at a time; one started from inside
- * a helper call (an expression policy run by `ak_call_policy`) runs nested in the process that is waiting.
+ * The warm interpreter: one child process, loaded in the background on first use, replaced after a crash,
+ * a kill (timeout) or when its heap has grown, and stopped after `idleShutdownMs` without work. Evaluations
+ * queue and run one at a time; one started from inside a helper call (an expression policy run by
+ * `ak_call_policy`) runs nested in the process that is waiting.
  */
 export class ExpressionSandbox {
   private process?: SandboxProcess;
@@ -192,6 +200,7 @@ export class ExpressionSandbox {
   private nextId = 1;
   private closed = false;
   private failuresBeforeReady = 0;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: SandboxOptions = DEFAULT_SANDBOX_OPTIONS) {}
 
@@ -209,6 +218,25 @@ export class ExpressionSandbox {
 
   get pid(): number | undefined {
     return this.process?.child.pid;
+  }
+
+  /** Resolves once the current process (if any) has exited. */
+  processExited(): Promise<void> {
+    return this.process?.exited ?? Promise.resolve();
+  }
+
+  /**
+   * Stops the interpreter if it is loaded and has no work (what the idle timer does); the next evaluation starts
+   * a new one. Returns whether it stopped one.
+   */
+  stopIfIdle(): boolean {
+    this.disarmIdle();
+    const current = this.process;
+    if (!current || !current.isReady || current.top || current.jobs.size || this.queue.length) return false;
+    this.options.log?.('info', 'expression sandbox: stopping the idle interpreter to give its memory back');
+    this.process = undefined;
+    current.close();
+    return true;
   }
 
   run(request: ParentRequest, timeoutMs: number, call?: Omit<ExpressionCall, 'deadline'>, signal?: AbortSignal): Promise<ChildReply> {
@@ -239,6 +267,7 @@ export class ExpressionSandbox {
   /** Stops the process; later evaluations fail. */
   async close(): Promise<void> {
     this.closed = true;
+    this.disarmIdle();
     const current = this.process;
     for (const job of this.queue.splice(0)) job.resolve(failure('The expression sandbox is shut down'));
     if (current) {
@@ -273,8 +302,13 @@ export class ExpressionSandbox {
   private pump(): void {
     if (this.closed) return;
     const current = this.ensureProcess();
+    this.disarmIdle();
     current.setActive(Boolean(current.top || this.queue.length));
-    if (current.top || !this.queue.length) return;
+    if (current.top) return;
+    if (!this.queue.length) {
+      void current.ready.then(() => this.armIdle(current));
+      return;
+    }
     void current.ready.then(() => {
       // A process being killed (its exit not seen yet) takes no more work: the next one will.
       if (this.process !== current || current.child.killed || current.top || !this.queue.length) return;
@@ -288,6 +322,23 @@ export class ExpressionSandbox {
       }, job.timeoutMs + this.options.killGraceMs);
       current.send(job, false);
     });
+  }
+
+  /** Starts the idle countdown of a loaded process that has nothing to do; any new work stops it (`pump`). */
+  private armIdle(current: SandboxProcess): void {
+    const ms = this.options.idleShutdownMs;
+    if (ms <= 0 || this.closed || this.idleTimer || this.process !== current || current.top || this.queue.length) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.process === current) this.stopIfIdle();
+    }, ms);
+    // The countdown never keeps the server's event loop alive.
+    this.idleTimer.unref();
+  }
+
+  private disarmIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   /** A job's reply arrived. */
