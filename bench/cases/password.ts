@@ -15,16 +15,25 @@ const FLOW = 'default-authentication-flow';
 async function loginThroughFlow(ctx: BenchContext, base: string): Promise<number | null> {
   const url = `${base}/api/v3/flows/executor/${FLOW}/?query=`;
   const cookies = new Map<string, string>();
-  const send = async (body?: Record<string, unknown>) => {
+  const request = async (target: string, body?: Record<string, unknown>) => {
     const headers: Record<string, string> = { accept: 'application/json', cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
     const csrf = cookies.get('authentik_csrf');
     if (csrf) headers['x-authentik-csrf'] = csrf;
     if (body) headers['content-type'] = 'application/json';
-    const response = await fetch(url, { method: body ? 'POST' : 'GET', headers, body: body ? JSON.stringify(body) : undefined, redirect: 'manual' });
+    const response = await fetch(target, { method: body ? 'POST' : 'GET', headers, body: body ? JSON.stringify(body) : undefined, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const at = pair.indexOf('=');
       cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
+    }
+    return response;
+  };
+  // The executor answers a passed stage with a redirect to itself, which the browser follows with its cookies.
+  const send = async (body?: Record<string, unknown>) => {
+    let response = await request(url, body);
+    for (let hops = 0; response.status >= 301 && response.status <= 308 && hops < 10; hops++) {
+      await response.arrayBuffer();
+      response = await request(new URL(response.headers.get('location') ?? '', url).toString());
     }
     return { status: response.status, challenge: response.ok ? ((await response.json()) as Record<string, unknown>) : null };
   };
