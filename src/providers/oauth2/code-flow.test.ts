@@ -30,16 +30,29 @@ describe('providers/oauth2 authorization code, implicit, refresh, device, end-se
     return c;
   }
 
-  /** Follows the authorize endpoint into the authorization flow; returns where the user is sent back to. */
-  async function authorize(c: FlowClient, url: URL): Promise<string> {
+  /**
+   * Follows the authorize endpoint into the authorization flow, consenting when asked (`offline_access` implies
+   * `prompt=consent`); returns where the user is sent back to and the consent screens shown on the way.
+   */
+  async function authorizeWithConsents(c: FlowClient, url: URL): Promise<{ to: string; consents: { permissions: { id: string }[] }[] }> {
     const start = await c.request('GET', `${url.pathname}${url.search}`);
     assert.equal(start.statusCode, 302, start.body);
     const location = String(start.headers.location);
-    if (!location.startsWith('/if/flow/')) return location;
-    const [, slug, query] = /^\/if\/flow\/([^/]+)\/\?(.*)$/.exec(location)!;
-    const done = await c.get(decodeURIComponent(slug), query);
+    if (!location.startsWith('/if/flow/')) return { to: location, consents: [] };
+    const [, encoded, query] = /^\/if\/flow\/([^/]+)\/\?(.*)$/.exec(location)!;
+    const slug = decodeURIComponent(encoded);
+    const consents = [];
+    let done = await c.get(slug, query);
+    while (done.body?.component === 'ak-stage-consent') {
+      consents.push(done.body);
+      done = await c.post(slug, { component: 'ak-stage-consent', token: done.body.token }, query);
+    }
     assert.equal(done.body?.component, 'xak-flow-redirect', JSON.stringify(done.body));
-    return done.body.to;
+    return { to: done.body.to, consents };
+  }
+
+  async function authorize(c: FlowClient, url: URL): Promise<string> {
+    return (await authorizeWithConsents(c, url)).to;
   }
 
   function authorizationUrl(extra: Record<string, string> = {}) {
@@ -163,6 +176,69 @@ describe('providers/oauth2 authorization code, implicit, refresh, device, end-se
     const login = await authorizationUrl();
     const toLogin = await anonymous.request('GET', `${login.url.pathname}${login.url.search}`);
     assert.match(String(toLogin.headers.location), /^\/flows\/-\/default\/authentication\/\?next=%2Fapplication%2Fo%2Fauthorize%2F/);
+  });
+
+  it('asks for consent on prompt=consent when the authorization flow has no consent stage', async () => {
+    const c = await browser();
+    const plain = await authorizationUrl({ scope: 'openid profile' });
+    const quiet = await authorizeWithConsents(c, plain.url);
+    assert.deepEqual(quiet.consents, []);
+    assert.ok(new URL(quiet.to).searchParams.get('code'));
+    for (let round = 0; round < 2; round++) {
+      // The added stage always asks: a consent given once is not kept.
+      const asked = await authorizationUrl({ scope: 'openid profile', prompt: 'consent' });
+      const consented = await authorizeWithConsents(c, asked.url);
+      assert.equal(consented.consents.length, 1);
+      assert.ok(consented.consents[0].permissions.some((p) => p.id === 'profile'), JSON.stringify(consented.consents[0]));
+      const tokens = await client.authorizationCodeGrant(config, new URL(consented.to), { pkceCodeVerifier: asked.verifier, expectedState: asked.state, expectedNonce: asked.nonce });
+      assert.equal(tokens.claims()!.preferred_username, 'alice');
+    }
+  });
+
+  it('adds no consent stage of its own when the authorization flow has one', async () => {
+    const stage = await t.api('POST', '/stages/consent/', { body: { name: 'oauth-permanent-consent', mode: 'permanent' } });
+    assert.equal(stage.status, 201, JSON.stringify(stage.body));
+    const flow = await t.api('POST', '/flows/instances/', {
+      body: { name: 'Authorize with consent', slug: 'oauth-authorize-consent', title: 'Consent', designation: 'authorization', authentication: 'require_authenticated' },
+    });
+    assert.equal((await t.api('POST', '/flows/bindings/', { body: { target: flow.body.pk, stage: stage.body.pk, order: 10 } })).status, 201);
+    const mappings = (await t.api('GET', `/providers/oauth2/${rp.providerId}/`)).body.property_mappings;
+    const consenting = await createClient(t, 'consenting', { property_mappings: mappings, redirect_uris: REDIRECT }, flow.body.pk);
+    const consentingConfig = await client.discovery(new URL(`${t.url}/application/o/consenting/`), consenting.clientId, consenting.clientSecret, undefined, insecure);
+    const c = await browser();
+    const url = () => client.buildAuthorizationUrl(consentingConfig, { redirect_uri: REDIRECT, scope: 'openid profile', prompt: 'consent', state: 'c' });
+    assert.equal((await authorizeWithConsents(c, url())).consents.length, 1);
+    // The flow's own stage remembers the consent; nothing else asks again.
+    const second = await authorizeWithConsents(c, url());
+    assert.deepEqual(second.consents, []);
+    assert.ok(new URL(second.to).searchParams.get('code'));
+  });
+
+  it("sends anonymous users to the provider's authentication flow when it has one, and back", async () => {
+    const loginFlow = await t.api('GET', `/flows/instances/${loginSlug}/`);
+    const mappings = (await t.api('GET', `/providers/oauth2/${rp.providerId}/`)).body.property_mappings;
+    const own = await createClient(t, 'own-login', { property_mappings: mappings, redirect_uris: REDIRECT, authentication_flow: loginFlow.body.pk }, authzFlow);
+    const ownConfig = await client.discovery(new URL(`${t.url}/application/o/own-login/`), own.clientId, own.clientSecret, undefined, insecure);
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(ownConfig, {
+      redirect_uri: REDIRECT, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 'own',
+    });
+    const anonymous = new FlowClient(t.app, checkResponse);
+    const start = await anonymous.request('GET', `${url.pathname}${url.search}`);
+    assert.equal(start.statusCode, 302);
+    const location = String(start.headers.location);
+    assert.match(location, /^\/if\/flow\/oauth-login\/\?next=%2Fapplication%2Fo%2Fauthorize%2F%3F/);
+    const query = location.slice(location.indexOf('?') + 1);
+    await anonymous.get(loginSlug, query);
+    await anonymous.post(loginSlug, { component: 'ak-stage-identification', uid_field: 'alice' }, query);
+    const done = await anonymous.post(loginSlug, { component: 'ak-stage-password', password: 'alice-password-1' }, query);
+    assert.equal(done.body?.component, 'xak-flow-redirect', JSON.stringify(done.body));
+    const next = new URL(done.body.to, t.url);
+    assert.equal(next.pathname, '/application/o/authorize/');
+    const back = new URL(await authorize(anonymous, next));
+    assert.equal(back.searchParams.get('state'), 'own');
+    const tokens = await client.authorizationCodeGrant(ownConfig, back, { pkceCodeVerifier: verifier, expectedState: 'own' });
+    assert.ok(tokens.access_token);
   });
 
   it('shows the access-denied page to users the application policies refuse', async () => {

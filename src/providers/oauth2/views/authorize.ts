@@ -12,7 +12,7 @@ import { deny, type StageContext, type StageView } from '../../../flows/stage.js
 import { policyHttpRequest } from '../../../policies/http.js';
 import {
   PLAN_CONTEXT_APPLICATION, PLAN_CONTEXT_CONSENT_HEADER, PLAN_CONTEXT_CONSENT_PERMISSIONS, PLAN_CONTEXT_PARAMS, PLAN_CONTEXT_SSO,
-  PROMPT_LOGIN, PROMPT_NONE, SESSION_KEY_LAST_LOGIN_UID,
+  PROMPT_CONSENT, PROMPT_LOGIN, PROMPT_NONE, SESSION_KEY_LAST_LOGIN_UID,
 } from '../constants.js';
 import { AuthorizeError, AuthorizePageError } from '../errors.js';
 import { params as requestParams } from '../http.js';
@@ -22,7 +22,8 @@ import { checkApplicationAccess } from '../access.js';
 import { lastLogin } from '../id-token.js';
 import { loadProvider, type LoadedProvider } from '../provider-cache.js';
 import { sendPage } from '../pages.js';
-import { loginUrl } from '../session-user.js';
+import { inMemoryConsentBinding } from '../consent-stage.js';
+import { providerLoginUrl } from '../session-user.js';
 
 export const FULFILLMENT_STAGE = 'authentik_providers_oauth2.oauthfulfillmentstage';
 
@@ -73,9 +74,16 @@ export const authorizeView = (services: Services) => async (request: FastifyRequ
   const here = `/application/o/authorize/?${new URLSearchParams(query).toString()}`;
   const userId = session.userId;
   const [user] = userId ? await services.db.select().from(users).where(eq(users.id, userId)).limit(1) : [];
+  /** Sends the user to log in (the provider's authentication flow, else the tenant's) and back here. */
+  const toLogin = async () => {
+    const login = await providerLoginUrl(services, provider, session, here);
+    await session.save();
+    session.applyCookies(request, reply);
+    return reply.redirect(login);
+  };
   if (!user || !user.isActive) {
     if (params.prompt.includes(PROMPT_NONE)) return sendBack('login_required');
-    return reply.redirect(loginUrl(here));
+    return toLogin();
   }
   const application = provider.application;
   if (!application) return sendPage(reply, 400, 'Configuration error', 'The provider is not assigned to an application.');
@@ -89,9 +97,7 @@ export const authorizeView = (services: Services) => async (request: FastifyRequ
   const reauthenticate = async () => {
     if (params.prompt.includes(PROMPT_NONE)) return sendBack('login_required');
     if (login) session.set(SESSION_KEY_LAST_LOGIN_UID, login.uuid);
-    await session.save();
-    session.applyCookies(request, reply);
-    return reply.redirect(loginUrl(here));
+    return toLogin();
   };
   if (params.maxAge !== null && (!login || Date.now() - login.created.getTime() > params.maxAge * 1000)) return reauthenticate();
   if (params.prompt.includes(PROMPT_LOGIN)) {
@@ -120,6 +126,8 @@ export const authorizeView = (services: Services) => async (request: FastifyRequ
     if (err instanceof FlowNonApplicableError) return sendPage(reply, 403, 'Permission denied', err.messages);
     throw err;
   }
+  const consent = params.prompt.includes(PROMPT_CONSENT) ? inMemoryConsentBinding(plan.bindings) : undefined;
+  if (consent) plan.bindings.push(consent);
   plan.bindings.push({
     fsbUuid: crypto.randomUUID(), pbmUuid: crypto.randomUUID(), stageUuid: crypto.randomUUID(), stageModel: FULFILLMENT_STAGE,
     order: Number.MAX_SAFE_INTEGER, policyEngineMode: 'any', invalidResponseAction: 'retry', reEvaluate: false,
