@@ -98,6 +98,22 @@ export async function policyContext(services: Services, context: Record<string, 
   return { ...context, [PLAN_CONTEXT.PENDING_USER]: pending.backend ? { ...row, backend: pending.backend } : row };
 }
 
+/**
+ * What a policy wrote into `context["flow_plan"].context` (authentik's out-of-box flow sets `pending_user` with
+ * `ak_user_by`) goes into the plan itself; a user object becomes the plan's pending user again.
+ */
+function adoptPolicyWrites(target: Record<string, unknown>, before: Record<string, unknown>, after: Record<string, unknown>): void {
+  for (const key of Object.keys(before)) if (!(key in after)) delete target[key];
+  for (const [key, value] of Object.entries(after)) {
+    if (JSON.stringify(value) === JSON.stringify(before[key])) continue;
+    const user = (value && typeof value === 'object' ? value : {}) as Partial<UserRow> & { pk?: unknown; backend?: string };
+    const pk = typeof user.id === 'number' ? user.id : typeof user.pk === 'number' ? user.pk : undefined;
+    target[key] = key === PLAN_CONTEXT.PENDING_USER && pk !== undefined
+      ? { pk, username: user.username ?? '', email: user.email ?? '', ...(user.backend ? { backend: user.backend } : {}) } satisfies PendingUser
+      : value;
+  }
+}
+
 /** The user policies are evaluated for: the pending user if there is one, else the request's. */
 async function policyUser(request: PlanRequest, context: Record<string, unknown>): Promise<UserRow | null> {
   const pending = await loadPendingUser(request.services, context);
@@ -171,10 +187,12 @@ async function buildBindings(request: PlanRequest, user: UserRow | null, context
     };
     if (binding.evaluateOnPlan) {
       const base = await policyContext(services, context);
+      const seen = { ...base };
       const result = await evaluateBindings(services, { pbmUuid: binding.pbmUuid, policyEngineMode: step.policyEngineMode }, {
         user, httpRequest: request.http, obj: binding,
-        context: { ...base, flow_plan: { flow_pk: flow.flowUuid, context: base, bindings: [...planned] } },
+        context: { ...base, flow_plan: { flow_pk: flow.flowUuid, context: seen, bindings: [...planned] } },
       }, { useCache });
+      adoptPolicyWrites(context, base, seen);
       if (!result.passing) continue;
     }
     planned.push(step);
@@ -191,10 +209,12 @@ export async function nextBinding(request: PlanRequest, plan: FlowPlan): Promise
     const binding = plan.bindings[0];
     if (!binding.reEvaluate) return binding;
     const base = await policyContext(request.services, plan.context);
+    const seen = { ...base };
     const result = await evaluateBindings(request.services, { pbmUuid: binding.pbmUuid, policyEngineMode: binding.policyEngineMode }, {
       user: await policyUser(request, plan.context), httpRequest: request.http, obj: binding,
-      context: { ...base, flow_plan: { flow_pk: plan.flowPk, context: base, bindings: plan.bindings } },
+      context: { ...base, flow_plan: { flow_pk: plan.flowPk, context: seen, bindings: plan.bindings } },
     }, { useCache: false });
+    adoptPolicyWrites(plan.context, base, seen);
     if (result.passing) return binding;
     plan.bindings.shift();
   }
