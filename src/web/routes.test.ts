@@ -2,7 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startTestApp, type TestApp } from '../../test/support/app.js';
+import { eq } from 'drizzle-orm';
 import { createRecoveryKey } from '../core/recovery.js';
+import { users } from '../core/table.js';
 import { safeNext } from './next.js';
 
 function cookieOf(setCookie: string | string[] | number | undefined, name: string): string | undefined {
@@ -87,5 +89,23 @@ describe('web UI serving', () => {
     assert.equal(bundle.statusCode, 200);
     assert.match(String(bundle.headers['cache-control']), /immutable/);
     assert.equal((await t.inject({ method: 'GET', url: '/static/dist/../../package.json' })).statusCode, 404);
+  });
+
+  it('sends the first visitor of a fresh install without a bootstrap password to the initial setup', async () => {
+    const [admin] = await t.services.db.select().from(users).where(eq(users.username, 'akadmin'));
+    const setPassword = (password: string) => t.services.db.update(users).set({ password }).where(eq(users.id, admin.id));
+    await setPassword('');
+    try {
+      const noFlowYet = await t.inject({ method: 'GET', url: '/' });
+      assert.equal(noFlowYet.headers.location, '/flows/-/default/authentication/?next=%2Fif%2Fuser%2F', 'no setup flow, no detour');
+      const flow = await t.api('POST', '/flows/instances/', { body: { name: 'setup', slug: 'initial-setup', title: 'Setup', designation: 'stage_configuration' } });
+      assert.equal(flow.status, 201);
+      assert.equal((await t.inject({ method: 'GET', url: '/' })).headers.location, '/if/flow/initial-setup/?next=%2Fif%2Fadmin%2F');
+      await setPassword('!unusable');
+      assert.equal((await t.inject({ method: 'GET', url: '/' })).headers.location, '/if/flow/initial-setup/?next=%2Fif%2Fadmin%2F');
+    } finally {
+      await setPassword(admin.password);
+    }
+    assert.equal((await t.inject({ method: 'GET', url: '/' })).headers.location, '/flows/-/default/authentication/?next=%2Fif%2Fuser%2F');
   });
 });

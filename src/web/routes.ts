@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Services } from '../api/context.js';
 import { createSessionStore, CSRF_COOKIE, newSessionKey, SESSION_COOKIE } from '../core/sessions.js';
+import { INITIAL_SETUP_SLUG, initialSetupPending } from './initial-setup.js';
 import { safeNext } from './next.js';
 
 /** Where `web/scripts/build.mjs` puts the built UI. */
@@ -61,6 +62,8 @@ export function webRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Querystring: { next?: string } }>('/', async (request, reply) => {
     const next = safeNext(request.query.next, request);
     if (await loggedIn(request)) return reply.redirect(next ?? '/if/user/');
+    // A fresh install without a bootstrap password: the admin sets one first, then lands on the admin console.
+    if (await initialSetupPending(services)) return reply.redirect(`/if/flow/${INITIAL_SETUP_SLUG}/?next=${encodeURIComponent(next ?? '/if/admin/')}`);
     return toLogin(reply, next ?? '/if/user/');
   });
 

@@ -23,7 +23,7 @@ export function GeneralErrors({ errors, shown = [] }: { errors: ResponseErrors; 
   const entries = Object.entries(errors ?? {}).filter(([field]) => !shown.includes(field));
   if (!entries.length) return null;
   return (
-    <Alert variant="danger" isInline isPlain title={entries.flatMap(([, list]) => list.map((e) => e.string)).join(' ')} />
+    <Alert variant="danger" isInline isPlain role="alert" title={entries.flatMap(([, list]) => list.map((e) => e.string)).join(' ')} />
   );
 }
 
