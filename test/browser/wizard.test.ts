@@ -38,7 +38,7 @@ describe('application wizard', () => {
     await screenshot(page, 'admin-wizard-provider-type');
     await dialog.getByRole('button', { name: 'Next' }).click();
     assert.equal(await dialog.getByLabel(/^Name/).inputValue(), 'Provider for Grafana');
-    await dialog.getByLabel(/^Authorization flow/).selectOption({ label: 'Authorize' });
+    await dialog.getByLabel(/^Authorization flow/).selectOption({ label: 'Authorize (authorize)' });
     await dialog.getByLabel('Client type').selectOption('confidential');
     await dialog.getByLabel('Redirect URIs').fill('https://grafana.example.test/login/generic_oauth');
     await screenshot(page, 'admin-wizard-provider');

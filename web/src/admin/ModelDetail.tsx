@@ -34,22 +34,42 @@ function relatedLink(key: string, object: Row): ReactNode | undefined {
   return undefined;
 }
 
-/** The URLs a client needs to be configured with (`setup_urls`: OAuth2's issuer, authorize, token…). */
-function SetupUrls({ path }: { path: string }) {
+/** authentik's names for the URLs of `setup_urls`, in the order its provider page shows them. */
+const SETUP_URL_LABELS: Record<string, string> = {
+  provider_info: 'OpenID Configuration URL',
+  issuer: 'OpenID Configuration Issuer',
+  authorize: 'Authorize URL',
+  token: 'Token URL',
+  user_info: 'Userinfo URL',
+  logout: 'Logout URL',
+  jwks: 'JWKS URL',
+};
+
+function CopyRow({ label, value }: { label: string; value: string }) {
+  return (
+    <DescriptionListGroup>
+      <DescriptionListTerm>{label}</DescriptionListTerm>
+      <DescriptionListDescription>
+        {value ? <ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied" textAriaLabel={label}>{value}</ClipboardCopy> : <span className="ak-muted">–</span>}
+      </DescriptionListDescription>
+    </DescriptionListGroup>
+  );
+}
+
+/** What a client is configured with: its credentials and the provider's URLs (`setup_urls`: issuer, authorize, token…). */
+function SetupUrls({ path, object }: { path: string; object: Row }) {
   const [urls, setUrls] = useState<Record<string, string>>();
   useEffect(() => { get<Record<string, string>>(`${path}setup_urls/`).then(setUrls, () => setUrls(undefined)); }, [path]);
   if (!urls) return null;
+  const keys = [...Object.keys(SETUP_URL_LABELS).filter((k) => k in urls), ...Object.keys(urls).filter((k) => !(k in SETUP_URL_LABELS))];
   return (
     <Card>
-      <CardTitle>URLs</CardTitle>
+      <CardTitle>Client settings and URLs</CardTitle>
       <CardBody>
         <DescriptionList isHorizontal isCompact>
-          {Object.entries(urls).map(([key, url]) => (
-            <DescriptionListGroup key={key}>
-              <DescriptionListTerm>{fieldLabel(key)}</DescriptionListTerm>
-              <DescriptionListDescription><ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied">{url}</ClipboardCopy></DescriptionListDescription>
-            </DescriptionListGroup>
-          ))}
+          {typeof object.client_id === 'string' ? <CopyRow label="Client ID" value={object.client_id} /> : null}
+          {typeof object.client_secret === 'string' ? <CopyRow label="Client Secret" value={object.client_secret} /> : null}
+          {keys.map((key) => <CopyRow key={key} label={SETUP_URL_LABELS[key] ?? fieldLabel(key)} value={urls[key]} />)}
         </DescriptionList>
       </CardBody>
     </Card>
@@ -108,7 +128,7 @@ export function ModelDetail({ collection, objectKey, extension }: { collection: 
                 </DescriptionList>
               </CardBody>
             </Card>
-            {collection.actions.some((a) => a.name === 'setup_urls' && a.method === 'get') ? <SetupUrls path={path} /> : null}
+            {collection.actions.some((a) => a.name === 'setup_urls' && a.method === 'get') ? <SetupUrls key={tick} path={path} object={object} /> : null}
             {extension?.sections?.(object, reload)}
           </Flex>
         ) : null}

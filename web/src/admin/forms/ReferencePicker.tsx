@@ -20,6 +20,8 @@ function useSearch(reference: Reference, search: string) {
 }
 
 const valueOf = (row: Row, reference: Reference) => String(row[reference.value] ?? row.pk ?? '');
+/** Flows (and applications) often share a name, as authentik's two "Authorize Application" flows do: the slug tells them apart. */
+const optionLabel = (row: Row) => (typeof row.slug === 'string' && row.slug && row.slug !== objectLabel(row) ? `${objectLabel(row)} (${row.slug})` : objectLabel(row));
 
 interface SingleProps {
   id: string;
@@ -43,7 +45,7 @@ export function ReferencePicker({ id, reference, value, onChange, nullable, labe
       <FormSelect id={id} value={current} onChange={(_e, v) => onChange(v === '' ? null : v)} aria-describedby={describedBy} validated={error ? 'error' : 'default'}>
         <FormSelectOption value="" label={nullable ? '---------' : 'Select…'} isDisabled={!nullable} />
         {current && !known ? <FormSelectOption value={current} label={`Current (${current})`} /> : null}
-        {rows.map((row) => <FormSelectOption key={valueOf(row, reference)} value={valueOf(row, reference)} label={objectLabel(row)} />)}
+        {rows.map((row) => <FormSelectOption key={valueOf(row, reference)} value={valueOf(row, reference)} label={optionLabel(row)} />)}
       </FormSelect>
       {error ? <span className="ak-muted">{error}</span> : null}
     </Stack>
@@ -74,7 +76,7 @@ export function ReferenceMultiPicker({ id, reference, value, onChange, label }: 
         ))}
         {rows.map((row) => {
           const key = valueOf(row, reference);
-          return <Checkbox key={key} id={`${id}-${key}`} label={objectLabel(row)} isChecked={selected.includes(key)} onChange={(_e, on) => toggle(key, on)} />;
+          return <Checkbox key={key} id={`${id}-${key}`} label={optionLabel(row)} isChecked={selected.includes(key)} onChange={(_e, on) => toggle(key, on)} />;
         })}
         {!rows.length && !error ? <span className="ak-muted">Nothing found.</span> : null}
         {error ? <span className="ak-muted">{error}</span> : null}
