@@ -21,36 +21,47 @@ const FAILED_DELIVERY = 'notification_transport';
 
 const lockOf = (eventUuid: string) => sql`select pg_advisory_xact_lock(${LOCK_CLASS}::int, ${Number.parseInt(eventUuid.slice(0, 8), 16) | 0}::int)`;
 
-const pending = new WeakMap<Database, Set<Promise<void>>>();
+interface Queue {
+  /** The last delivery started: the next one runs after it. */
+  tail: Promise<void>;
+  running: number;
+}
+
+const queues = new WeakMap<Database, Queue>();
 
 /** Resolves once every delivery started for this database has finished (tests wait on it instead of sleeping). */
 export async function notificationsSettled(services: Services): Promise<void> {
-  const running = pending.get(services.database);
-  while (running?.size) await Promise.allSettled([...running]);
+  const queue = queues.get(services.database);
+  while (queue?.running) await queue.tail;
 }
 
 /**
  * The `onEventRecorded` listener: starts delivering the event's notifications once it is committed, without
  * making the caller wait. An event written in a transaction takes a transaction-level advisory lock there; the
  * delivery takes the same lock, so it runs after that transaction ends, and finds the event only if it committed.
+ * Deliveries run one at a time per database, in the order their events were recorded, so that at most one
+ * connection waits on such a lock.
  */
 export async function deliverNotificationsFor(services: Services, event: EventRow, db: Db): Promise<void> {
   const root = services.database.db;
   const inTransaction = db !== root;
   if (inTransaction) await db.execute(lockOf(event.eventUuid));
-  const running = pending.get(services.database) ?? pending.set(services.database, new Set()).get(services.database)!;
-  const delivery = new Promise<void>((resolve) => setImmediate(resolve))
+  const queue = queues.get(services.database) ?? queues.set(services.database, { tail: Promise.resolve(), running: 0 }).get(services.database)!;
+  queue.running += 1;
+  queue.tail = queue.tail
+    .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
     .then(() => deliver({ ...services, db: root }, event.eventUuid, inTransaction))
     .catch((err: unknown) => services.log.warn({ err: (err as Error).message, event: event.eventUuid }, 'notification delivery failed'))
-    .finally(() => running.delete(delivery));
-  running.add(delivery);
+    .finally(() => {
+      queue.running -= 1;
+    });
 }
 
 async function deliver(services: Services, eventUuid: string, afterTransaction: boolean): Promise<void> {
   const db = services.db;
-  if (afterTransaction) await db.transaction(async (tx) => void (await tx.execute(lockOf(eventUuid))));
   const rules = await db.select().from(notificationRules).orderBy(asc(notificationRules.name));
   if (!rules.length) return;
+  if (afterTransaction) await db.transaction(async (tx) => void (await tx.execute(lockOf(eventUuid))));
   const [event] = await db.select().from(events).where(eq(events.eventUuid, eventUuid)).limit(1);
   if (!event || FAILED_DELIVERY in event.context) return;
   if (await raisedByRulePolicy(db, event, rules)) return;

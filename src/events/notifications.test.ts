@@ -141,7 +141,7 @@ describe('events/notifications', () => {
     assert.deepEqual(mine.body.results.map((n: { body: string; severity: string }) => [n.body, n.severity]), [['the certificate expired', 'warning']]);
     assert.equal(mine.body.results[0].event.action, 'configuration_error');
     assert.equal(hook.bodies.length, 3, 'two test posts and one for the event: send_once');
-    assert.deepEqual(hook.bodies[2], { body: 'the certificate expired', severity: 'warning', user_email: 'alice@example.test', user_username: 'alice-nt' });
+    assert.deepEqual(await hook.next(), { body: 'the certificate expired', severity: 'warning', user_email: 'alice@example.test', user_username: 'alice-nt' });
     const mails = [await smtp.next(), await smtp.next()];
     assert.deepEqual(mails.map((m) => m.to[0]).sort(), ['alice@example.test', 'bob@example.test']);
     assert.equal(mails[0].headers.subject, 'authentik Notification: configuration_error');
@@ -164,6 +164,7 @@ describe('events/notifications', () => {
     assert.equal(after.body.results[0].body, 'committed');
     await smtp.next();
     await smtp.next();
+    assert.equal(((await hook.next()) as { body: string }).body, 'committed');
   });
 
   it('records a failing transport as a system task exception', async () => {
@@ -171,7 +172,7 @@ describe('events/notifications', () => {
     await recordEvent(t.services, { action: 'configuration_error', context: { message: 'webhook down' } });
     await notificationsSettled(t.services);
     hook.status = 200;
-    await hook.next();
+    assert.equal(((await hook.next()) as { body: string }).body, 'webhook down');
     await smtp.next();
     await smtp.next();
     const failures = await t.api('GET', '/events/events/?action=system_task_exception');
@@ -193,6 +194,21 @@ describe('events/notifications', () => {
     assert.equal((await t.api('GET', '/events/notifications/?seen=false', { token: ALICE_TOKEN })).body.pagination.count, 0);
     assert.equal((await t.api('DELETE', `/events/notifications/${first}/`, { token: ALICE_TOKEN })).status, 204);
     assert.equal((await t.api('GET', '/events/notifications/', { token: ALICE_TOKEN })).body.pagination.count, mine.body.pagination.count - 1);
+  });
+
+  it('builds a webhook body with the transport\'s webhook mapping', async () => {
+    const mapping = await t.api('POST', '/propertymappings/notification/', {
+      body: { name: 'nt-mapping', expression: 'return {"text": notification.body, "level": notification.severity, "to": notification.user.username}' },
+    });
+    assert.equal(mapping.status, 201, JSON.stringify(mapping.body));
+    const mapped = await t.api('POST', '/events/transports/', { body: { name: 'nt-mapped', mode: 'webhook', webhook_url: hook.url, webhook_mapping: mapping.body.pk } });
+    assert.equal(mapped.status, 201, JSON.stringify(mapped.body));
+    const tested = await t.api('POST', `/events/transports/${mapped.body.pk}/test/`);
+    assert.equal(tested.status, 200, JSON.stringify(tested.body));
+    assert.deepEqual(await hook.next(), { text: 'Test Notification from transport nt-mapped', level: 'notice', to: 'akadmin' });
+    const unknown = await t.api('PATCH', `/events/transports/${mapped.body.pk}/`, { body: { webhook_mapping: '00000000-0000-4000-8000-000000000000' } });
+    assert.equal(unknown.status, 400);
+    assert.ok(unknown.body.webhook_mapping);
   });
 
   it('deletes a rule with its policy bindings', async () => {
