@@ -137,6 +137,10 @@ describe('the OAuth2 story in the browser', () => {
     assert.equal(settings.token, `${t.url}/application/o/token/`);
     assert.equal(settings.userinfo, `${t.url}/application/o/userinfo/`);
     assert.equal(settings.jwks, `${t.url}/application/o/team-wiki/jwks/`);
+    // References read as names, linked: the authorization flow, the signing key, the scope mappings.
+    await admin.getByRole('link', { name: 'Authorize Application' }).waitFor();
+    await admin.getByRole('link', { name: 'authentik Self-signed Certificate' }).waitFor();
+    await admin.getByRole('link', { name: "authentik default OAuth Mapping: OpenID 'email'" }).waitFor();
     await screenshot(admin, 'oauth2-provider-page');
 
     await admin.getByRole('button', { name: 'Edit' }).click();

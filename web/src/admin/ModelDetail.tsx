@@ -7,7 +7,8 @@ import { api, get } from '../api/client';
 import { navigate } from '../common/router';
 import { collection as findCollection, concreteCollection, fieldLabel, modelName, pluralName, schemaByName, type Collection } from './models';
 import { displayValue, objectRoute, type Row } from './objects';
-import { objectLabel } from './references';
+import { objectLabel, referenceOf } from './references';
+import { ReferenceNames } from './ReferenceNames';
 import { DeleteModal } from './forms/DeleteModal';
 import { FormModal } from './forms/FormModal';
 
@@ -91,6 +92,8 @@ export function ModelDetail({ collection, objectKey, extension }: { collection: 
   }, [path, tick]);
 
   const properties = schemaByName(collection.schema).properties ?? {};
+  const requestSchema = collection.update ?? collection.create;
+  const requestProperties = (requestSchema ? schemaByName(requestSchema).properties : undefined) ?? {};
   const label = object ? objectLabel(object) : objectKey;
   return (
     <>
@@ -119,12 +122,17 @@ export function ModelDetail({ collection, objectKey, extension }: { collection: 
               <CardTitle>Details</CardTitle>
               <CardBody>
                 <DescriptionList isHorizontal isCompact columnModifier={{ default: '1Col', lg: '2Col' }}>
-                  {Object.keys(object).filter((key) => !SKIP.test(key)).map((key) => (
-                    <DescriptionListGroup key={key}>
-                      <DescriptionListTerm>{fieldLabel(key)}</DescriptionListTerm>
-                      <DescriptionListDescription>{relatedLink(key, object) ?? displayValue(key, object[key], object, properties[key])}</DescriptionListDescription>
-                    </DescriptionListGroup>
-                  ))}
+                  {Object.keys(object).filter((key) => !SKIP.test(key)).map((key) => {
+                    const reference = object[`${key}_obj`] === undefined && requestProperties[key] ? referenceOf(key, requestProperties[key]) : undefined;
+                    return (
+                      <DescriptionListGroup key={key}>
+                        <DescriptionListTerm>{fieldLabel(key)}</DescriptionListTerm>
+                        <DescriptionListDescription>
+                          {relatedLink(key, object) ?? (reference ? <ReferenceNames reference={reference} value={object[key]} /> : displayValue(key, object[key], object, properties[key]))}
+                        </DescriptionListDescription>
+                      </DescriptionListGroup>
+                    );
+                  })}
                 </DescriptionList>
               </CardBody>
             </Card>
