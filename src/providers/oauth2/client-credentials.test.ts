@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { SignJWT, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { startTestApp, type TestApp } from '../../../test/support/app.js';
 import { createUserWithToken } from '../../core/tokens/testing.js';
 import { applyScopeBlueprint, createClient, selfSignedKeyPair, type TestClient } from './testing/setup.js';
@@ -158,5 +159,44 @@ describe('providers/oauth2 client credentials, discovery, introspection, revocat
     assert.equal(claims.provider_name, 'Provider machine');
     const tested = await t.api('POST', `/propertymappings/all/${raising.body.pk}/test/`, { body: { user: 1 } });
     assert.deepEqual([tested.body.successful, tested.body.result], [false, 'nope']);
+  });
+
+  it('grants client_credentials to a JWT signed by a key of one of its jwks_sources', async (ctx) => {
+    const db = t.services.database;
+    const [tables] = await db.query<{ exists: boolean }>(
+      `select to_regclass('authentik_sources_oauth_oauthsource') is not null or to_regclass('authentik_core_source') is not null as "exists"`,
+    );
+    if (tables.exists) {
+      ctx.skip('the OAuth source domain owns its tables now: make the source through its API');
+      return;
+    }
+    // authentik's OAuth source tables, reduced to what a provider reads of them (that domain is not built yet).
+    await db.query('create table authentik_core_source (pbm_uuid uuid primary key, slug text not null, user_path_template text not null)');
+    await db.query('create table authentik_sources_oauth_oauthsource (source_ptr_id uuid primary key references authentik_core_source (pbm_uuid), oidc_jwks jsonb)');
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const sourceId = randomUUID();
+    await db.query(`insert into authentik_core_source values ($1, 'partner', 'goauthentik.io/sources/%(slug)s')`, [sourceId]);
+    await db.query('insert into authentik_sources_oauth_oauthsource values ($1, $2::jsonb)', [sourceId, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'partner-1', alg: 'ES256', use: 'sig' }] })]);
+    const patched = await t.api('PATCH', `/providers/oauth2/${rp.providerId}/`, { body: { jwks_sources: [sourceId] } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+
+    const jwtClient = await client.discovery(
+      new URL(`${t.url}/application/o/machine/`), rp.clientId, undefined, client.PrivateKeyJwt({ key: privateKey, kid: 'partner-1' }), insecure,
+    );
+    const tokens = await client.clientCredentialsGrant(jwtClient, { scope: 'openid profile' });
+    assert.equal(decodeJwt(tokens.access_token).preferred_username, `Provider machine-${rp.clientId}`);
+    const users = await t.api('GET', `/core/users/?username=${encodeURIComponent(`Provider machine-${rp.clientId}`)}`);
+    assert.deepEqual([users.body.results[0].type, users.body.results[0].path], ['service_account', 'goauthentik.io/sources/partner']);
+
+    const assertionGrant = (assertion: string) => form(`${t.url}/application/o/token/`, {
+      grant_type: 'client_credentials', client_id: rp.clientId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion,
+    });
+    const stranger = await generateKeyPair('ES256');
+    const foreign = await new SignJWT({ sub: 'robot' }).setProtectedHeader({ alg: 'ES256', kid: 'partner-1' }).setIssuedAt().setExpirationTime('5m').sign(stranger.privateKey);
+    assert.deepEqual([(await assertionGrant(foreign)).body.error], ['invalid_grant']);
+    const expired = await new SignJWT({ sub: 'robot' }).setProtectedHeader({ alg: 'ES256', kid: 'partner-1' }).setIssuedAt(1_600_000_000).setExpirationTime(1_600_000_060).sign(privateKey);
+    assert.deepEqual([(await assertionGrant(expired)).body.error], ['invalid_grant']);
+    const fresh = await new SignJWT({ sub: 'robot' }).setProtectedHeader({ alg: 'ES256', kid: 'partner-1' }).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    assert.equal((await assertionGrant(fresh)).status, 200);
   });
 });

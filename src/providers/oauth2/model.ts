@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { ModelContext } from '../../api/context.js';
 import type { Json, ModelDefinition } from '../../api/model.js';
 import { ErrorCollector } from '../../api/errors.js';
 import { providers } from '../../core/table.js';
+import { executeRows } from '../../db/database.js';
 import type { ProviderRow } from '../../core/applications/providers.js';
 import { certificateKeyPairs } from '../../crypto/table.js';
 import { propertyMappings } from '../../propertymappings/table.js';
@@ -81,13 +82,15 @@ async function validateProvider(data: Json, ctx: ModelContext, existing: OAuth2P
   void existing;
 }
 
-/** OAuth sources are another domain's: checked through the table when it exists, by name so that no import is needed. */
+/**
+ * OAuth sources are another domain's: checked through the table when it exists, by name so that no import is
+ * needed. Read through the write's transaction (`ctx.services.db`): PGlite would wait forever for a second query.
+ */
 async function missingJwksSources(ctx: ModelContext, ids: string[]): Promise<string | undefined> {
-  const rows = await ctx.services.database.query<{ exists: boolean }>(`select to_regclass('authentik_sources_oauth_oauthsource') is not null as "exists"`);
-  if (!rows[0]?.exists) return ids[0];
-  const found = await ctx.services.database.query<{ id: string }>(
-    'select source_ptr_id::text as id from authentik_sources_oauth_oauthsource where source_ptr_id::text = any($1::text[])', [ids],
-  ).catch(() => []);
+  const db = ctx.services.db;
+  const [table] = await executeRows<{ exists: boolean }>(db, sql`select to_regclass('authentik_sources_oauth_oauthsource') is not null as "exists"`);
+  if (!table?.exists) return ids[0];
+  const found = await executeRows<{ id: string }>(db, sql`select source_ptr_id::text as id from authentik_sources_oauth_oauthsource where source_ptr_id::text in ${ids}`);
   const present = new Set(found.map((r) => r.id));
   return ids.find((id) => !present.has(id));
 }
