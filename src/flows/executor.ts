@@ -98,7 +98,10 @@ export class FlowExecutor {
   }
 
   private planRequest(): PlanRequest {
-    return { services: this.services, flow: this.flow, user: this.user, isSuperuser: Boolean(this.principal?.isSuperuser), http: this.http };
+    return {
+      services: this.services, flow: this.flow, user: this.user, isSuperuser: Boolean(this.principal?.isSuperuser), http: this.http,
+      pendingUserRow: (context) => this.pendingUserRow(context),
+    };
   }
 
   /** Runs one GET or POST of the executor; the session is saved and its cookies set whatever happens. */
@@ -259,7 +262,10 @@ export class FlowExecutor {
 
   private pendingCache: { key: string; row: UserRow | undefined } | undefined;
 
-  /** The pending user's row, read once per request unless the context names another user. */
+  /**
+   * The pending user's row for policies and display, read once per request unless the context names another
+   * user; stages read it afresh (`ctx.pendingUser`), as they decide on it.
+   */
   private async pendingUserRow(context: Record<string, unknown>): Promise<UserRow | undefined> {
     const key = JSON.stringify(context[PLAN_CONTEXT.PENDING_USER] ?? null);
     if (this.pendingCache?.key !== key) this.pendingCache = { key, row: await loadPendingUser(this.services, context) };

@@ -56,6 +56,8 @@ export interface PlanRequest {
   user: UserRow | null;
   isSuperuser: boolean;
   http?: PolicyHttpRequest;
+  /** Reads the pending user's row; the executor passes one that reads it once per request. */
+  pendingUserRow?: (context: Record<string, unknown>) => Promise<UserRow | undefined>;
 }
 
 export interface PlanOptions {
@@ -91,10 +93,14 @@ export async function loadPendingUser(services: Services, context: Record<string
  * The plan context as policies see it: `pending_user` as the user's row (with `backend` once a backend
  * authenticated them, as authentik's user object carries it), everything else as it is.
  */
-export async function policyContext(services: Services, context: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function policyContext(
+  services: Services,
+  context: Record<string, unknown>,
+  load: (context: Record<string, unknown>) => Promise<UserRow | undefined> = (c) => loadPendingUser(services, c),
+): Promise<Record<string, unknown>> {
   const pending = pendingUserOf(context);
   if (!pending) return { ...context };
-  const row = await loadPendingUser(services, context);
+  const row = await load(context);
   return { ...context, [PLAN_CONTEXT.PENDING_USER]: pending.backend ? { ...row, backend: pending.backend } : row };
 }
 
@@ -116,8 +122,16 @@ function adoptPolicyWrites(target: Record<string, unknown>, before: Record<strin
 
 /** The user policies are evaluated for: the pending user if there is one, else the request's. */
 async function policyUser(request: PlanRequest, context: Record<string, unknown>): Promise<UserRow | null> {
-  const pending = await loadPendingUser(request.services, context);
+  const pending = await pendingRow(request, context);
   return pending ?? request.user;
+}
+
+function pendingRow(request: PlanRequest, context: Record<string, unknown>): Promise<UserRow | undefined> {
+  return request.pendingUserRow ? request.pendingUserRow(context) : loadPendingUser(request.services, context);
+}
+
+function requestPolicyContext(request: PlanRequest, context: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return policyContext(request.services, context, (c) => pendingRow(request, c));
 }
 
 /** authentik's `_check_authentication`: the flow's `authentication` requirement against the request. */
@@ -154,7 +168,7 @@ export async function planFlow(request: PlanRequest, options: PlanOptions = {}):
   checkAuthentication(request);
   const user = await policyUser(request, context);
   const flowResult = await evaluateBindings(services, { pbmUuid: flow.pbmUuid, policyEngineMode: flow.policyEngineMode as PolicyEngineMode }, {
-    user, httpRequest: request.http, context: await policyContext(services, context), obj: flow,
+    user, httpRequest: request.http, context: await requestPolicyContext(request, context), obj: flow,
   }, { useCache });
   if (!flowResult.passing) throw new FlowNonApplicableError(flowResult.messages);
 
@@ -186,7 +200,7 @@ async function buildBindings(request: PlanRequest, user: UserRow | null, context
       reEvaluate: binding.reEvaluatePolicies,
     };
     if (binding.evaluateOnPlan) {
-      const base = await policyContext(services, context);
+      const base = await requestPolicyContext(request, context);
       const seen = { ...base };
       const result = await evaluateBindings(services, { pbmUuid: binding.pbmUuid, policyEngineMode: step.policyEngineMode }, {
         user, httpRequest: request.http, obj: binding,
@@ -208,7 +222,7 @@ export async function nextBinding(request: PlanRequest, plan: FlowPlan): Promise
   while (plan.bindings.length) {
     const binding = plan.bindings[0];
     if (!binding.reEvaluate) return binding;
-    const base = await policyContext(request.services, plan.context);
+    const base = await requestPolicyContext(request, plan.context);
     const seen = { ...base };
     const result = await evaluateBindings(request.services, { pbmUuid: binding.pbmUuid, policyEngineMode: binding.policyEngineMode }, {
       user: await policyUser(request, plan.context), httpRequest: request.http, obj: binding,

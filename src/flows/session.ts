@@ -15,10 +15,13 @@ export class FlowSession {
   /** Seconds the cookie lives; 0 ends it with the browser. */
   private cookieAge = 0;
   private readonly store: SessionStore;
+  /** The data as stored, serialized: a request that ends with the same data writes nothing. */
+  private stored: string;
 
   private constructor(private readonly services: Services, private session: Session | undefined) {
     this.store = createSessionStore(services.db);
     this.data = session ? { ...session.data } : {};
+    this.stored = JSON.stringify(this.data);
   }
 
   static async open(services: Services, request: FastifyRequest): Promise<FlowSession> {
@@ -68,6 +71,7 @@ export class FlowSession {
       this.session = await this.store.create(this.data, Math.max(1, Math.round((expires.getTime() - Date.now()) / 1000)));
     }
     this.dirty = false;
+    this.stored = JSON.stringify(this.data);
     this.cookie = 'set';
     this.cookieAge = ageSeconds > 0 ? ageSeconds : 0;
     return this.session.key;
@@ -84,17 +88,21 @@ export class FlowSession {
     this.cookieAge = 0;
   }
 
-  /** Stores what changed; a session is created only when there is something to keep. */
+  /** Stores what changed (values are often set again unchanged); a session is created only when there is something to keep. */
   async save(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
     if (this.session) {
+      const serialized = JSON.stringify(this.data);
+      if (serialized === this.stored) return;
       this.session = { ...this.session, data: this.data };
       await this.store.save(this.session);
+      this.stored = serialized;
       return;
     }
     if (!Object.keys(this.data).length) return;
     this.session = await this.store.create(this.data);
+    this.stored = JSON.stringify(this.data);
     this.cookie = 'set';
   }
 
