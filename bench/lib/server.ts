@@ -81,7 +81,9 @@ export async function spawnServer(options: {
     exited = true;
     resolve();
   }));
-  const deadline = started + (options.timeoutMs ?? 120_000);
+  // A first start on a shared, busy machine can take minutes: BENCH_START_TIMEOUT_MS raises the default.
+  const timeoutMs = options.timeoutMs ?? Number(process.env.BENCH_START_TIMEOUT_MS ?? 300_000);
+  const deadline = started + timeoutMs;
   let startPeakRss = 0;
   let polls = 0;
   for (;;) {
@@ -89,7 +91,7 @@ export async function spawnServer(options: {
     if (exited) throw new Error(`${options.label} exited before it was ready:\n${output()}`);
     if (performance.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${options.label} was not ready after ${options.timeoutMs} ms:\n${output()}`);
+      throw new Error(`${options.label} was not ready after ${timeoutMs} ms:\n${output()}`);
     }
     if ((await probe(base + options.readyPath)) === options.readyStatus) break;
     await sleep(10);
