@@ -213,6 +213,10 @@ describe('events/notifications', () => {
 
   it('deletes a rule with its policy bindings', async () => {
     assert.equal((await t.api('GET', `/policies/bindings/?target=${rule}`)).body.results.length, 1);
+    const usedBy = await t.api('GET', `/events/rules/${rule}/used_by/`);
+    assert.equal(usedBy.status, 200);
+    assert.ok(usedBy.body.some((u: { model_name: string; action: string }) => u.model_name === 'policybinding' && u.action === 'CASCADE'));
+    assert.equal((await t.api('GET', `/events/transports/${transports.local}/used_by/`)).status, 200);
     assert.equal((await t.api('DELETE', `/events/rules/${rule}/`)).status, 204);
     assert.equal((await t.api('GET', `/policies/bindings/?target=${rule}`)).body.results.length, 0);
   });
