@@ -1,6 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +51,34 @@ describe('the ak command', () => {
     const dir = dataDir();
     await assert.rejects(ak(['create_recovery_key', '1', 'nobody'], { AUTHENTIK_DATA_DIR: dir }), (err: { stderr: string }) => /nobody/.test(err.stderr));
     await assert.rejects(ak(['create_recovery_key', 'soon', 'akadmin'], { AUTHENTIK_DATA_DIR: dir }), (err: { stderr: string }) => /positive number/.test(err.stderr));
+  });
+
+  it('server points a newcomer without a bootstrap password to the initial setup', async () => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as { port: number };
+    probe.close();
+    const server = spawn(process.execPath, [AK, 'server'], {
+      env: { PATH: process.env.PATH ?? '', AUTHENTIK_LOG_LEVEL: 'warn', AUTHENTIK_DATA_DIR: dataDir(), AUTHENTIK_LISTEN__HTTP: `127.0.0.1:${port}` },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let printed = '';
+      server.stdout.setEncoding('utf8');
+      for await (const chunk of server.stdout) {
+        printed += chunk;
+        if (/Admin:/.test(printed)) break;
+      }
+      const setup = /Setup: +open (http:\S+)/.exec(printed);
+      assert.ok(setup, printed);
+      assert.equal(setup[1], `http://127.0.0.1:${port}/if/flow/initial-setup/`);
+      assert.doesNotMatch(printed, /Login:/);
+      const page = await fetch(setup[1]);
+      assert.equal(page.status, 200);
+    } finally {
+      server.kill('SIGTERM');
+      if (server.exitCode === null) await once(server, 'exit');
+    }
   });
 
   it('healthcheck fails when nothing listens', async () => {

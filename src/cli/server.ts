@@ -2,6 +2,7 @@ import { type Config, parseListen, usesEmbeddedDatabase } from '../config/index.
 import { createApp, createLogger } from '../app.js';
 import { domains } from '../domains.js';
 import { describeError } from '../lib/errors.js';
+import { adminLacksPassword, INITIAL_SETUP_SLUG } from '../web/initial-setup.js';
 
 export async function runServer(config: Config): Promise<void> {
   const started = performance.now();
@@ -21,6 +22,12 @@ export async function runServer(config: Config): Promise<void> {
   log.info({ ms: Math.round(performance.now() - started), database: usesEmbeddedDatabase(config) ? `embedded (${config.data_dir})` : 'postgresql' }, 'ready');
   console.log(`\nauthentik-ts is running on http://${where}:${port}/`);
   console.log(`  API:    http://${where}:${port}/api/v3/  (schema at /api/v3/schema/)`);
+  // The first visitor of / is led to the setup flow too; saying so here spares a newcomer the guess.
+  if (await adminLacksPassword(services).catch(() => false)) {
+    console.log(`  Setup:  open http://${where}:${port}/if/flow/${INITIAL_SETUP_SLUG}/ to set akadmin's email and password.`);
+  } else if (config.bootstrap.password) {
+    console.log('  Login:  akadmin with the password from AUTHENTIK_BOOTSTRAP_PASSWORD.');
+  }
   if (!config.bootstrap.token) console.log('  Tip: set AUTHENTIK_BOOTSTRAP_TOKEN on first start to get an API token for akadmin.');
   console.log(`  Admin:  run \`npm run ak -- create_recovery_key 1 akadmin\` while stopped for a one-time login link.\n`);
 

@@ -13,8 +13,13 @@ export const INITIAL_SETUP_SLUG = 'initial-setup';
  * set a password, `/` goes to the login page as usual (the flow's own policy refuses it from then on too).
  */
 export async function initialSetupPending(services: Services): Promise<boolean> {
-  const [admin] = await services.db.select({ password: users.password }).from(users).where(eq(users.username, ADMIN_USERNAME)).limit(1);
-  if (!admin || (admin.password && !admin.password.startsWith('!'))) return false;
+  if (!(await adminLacksPassword(services))) return false;
   const [flow] = await services.db.select({ slug: flows.slug }).from(flows).where(eq(flows.slug, INITIAL_SETUP_SLUG)).limit(1);
   return Boolean(flow);
+}
+
+/** akadmin exists without a usable password (Django's empty or `!`-prefixed hash): nobody can log in with one yet. */
+export async function adminLacksPassword(services: Services): Promise<boolean> {
+  const [admin] = await services.db.select({ password: users.password }).from(users).where(eq(users.username, ADMIN_USERNAME)).limit(1);
+  return Boolean(admin) && (!admin.password || admin.password.startsWith('!'));
 }
