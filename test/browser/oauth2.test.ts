@@ -116,7 +116,9 @@ describe('the OAuth2 story in the browser', () => {
     await dialog.getByLabel('Redirect URIs').fill(callback.replace('/callback', '/calback'));
     await dialog.getByLabel(/^Signing key/).selectOption({ label: 'authentik Self-signed Certificate' });
     const mappings = dialog.getByRole('group', { name: /^Property mappings/ });
-    for (const scope of ['openid', 'email', 'profile']) await mappings.getByLabel(`authentik default OAuth Mapping: OpenID '${scope}'`).check();
+    // authentik's defaults come selected for a new provider: openid, email and profile, not offline_access.
+    for (const scope of ['openid', 'email', 'profile']) assert.equal(await mappings.getByLabel(`authentik default OAuth Mapping: OpenID '${scope}'`).isChecked(), true, scope);
+    assert.equal(await mappings.getByLabel("authentik default OAuth Mapping: OpenID 'offline_access'").isChecked(), false);
     await dialog.getByRole('button', { name: 'Create' }).click();
     await admin.getByRole('heading', { name: 'Application: Team Wiki' }).waitFor();
   });

@@ -11,6 +11,7 @@ import { displayValue, listColumns, objectKey, objectRoute, type Row } from './o
 import { objectLabel } from './references';
 import { DeleteModal, type DeleteTarget } from './forms/DeleteModal';
 import { FormModal } from './forms/FormModal';
+import { useCreationDefaults } from './forms/creationDefaults';
 
 interface Props {
   collection: Collection;
@@ -43,6 +44,7 @@ export function ModelList({ collection, query = {}, columns, createFixed, create
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<Row[]>([]);
   const [creating, setCreating] = useState<Collection>();
+  const creationDefaults = useCreationDefaults(creating?.create);
   const [choosing, setChoosing] = useState(false);
   const [deleting, setDeleting] = useState<DeleteTarget[]>();
   const [tick, setTick] = useState(0);
@@ -151,9 +153,9 @@ export function ModelList({ collection, query = {}, columns, createFixed, create
           </Table>
         </div>
       ) : null}
-      {creating?.create ? (
+      {creating?.create && creationDefaults ? (
         <FormModal
-          title={`Create ${modelName(creating)}`} schemaName={creating.create} fixed={createFixed} exclude={createExclude} submitLabel="Create"
+          title={`Create ${modelName(creating)}`} schemaName={creating.create} initial={creationDefaults} fixed={createFixed} exclude={createExclude} submitLabel="Create"
           onClose={() => setCreating(undefined)}
           onSubmit={async (values) => {
             const created = await api<Row>('POST', creating.path, { body: values });

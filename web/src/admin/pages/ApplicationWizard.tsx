@@ -3,6 +3,7 @@ import { Alert, Button, Content, Modal, ModalBody, ModalFooter, ModalHeader, Rad
 import { api, ApiError } from '../../api/client';
 import { collection, concreteCollection, enumOptions, modelName, schemaByName } from '../models';
 import { SchemaForm } from '../forms/SchemaForm';
+import { useCreationDefaults } from '../forms/creationDefaults';
 
 type Values = Record<string, unknown>;
 
@@ -21,6 +22,7 @@ export function ApplicationWizard({ onClose, onCreated }: { onClose(): void; onC
     .map((o) => ({ model: o.value, target: concreteCollection(o.value, providers) }))
     .filter((t) => t.target?.create);
   const target = types.find((t) => t.model === model)?.target;
+  const defaults = useCreationDefaults(target?.create);
 
   const create = async (provider: Values) => {
     setBusy(true);
@@ -59,8 +61,8 @@ export function ApplicationWizard({ onClose, onCreated }: { onClose(): void; onC
             ))}
           </Stack>
         ) : null}
-        {step === 3 && target?.create ? (
-          <SchemaForm key={target.path} id="ak-wizard-provider" schemaName={target.create} initial={{ name: `Provider for ${String(app.name ?? '')}` }} onSubmit={create} />
+        {step === 3 && target?.create && defaults ? (
+          <SchemaForm key={target.path} id="ak-wizard-provider" schemaName={target.create} initial={{ ...defaults, name: `Provider for ${String(app.name ?? '')}` }} onSubmit={create} />
         ) : null}
       </ModalBody>
       <ModalFooter>
