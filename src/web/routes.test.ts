@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { createRecoveryKey } from '../core/recovery.js';
 import { users } from '../core/table.js';
 import { safeNext } from './next.js';
+import { closeExpressionSandbox, expressionSandbox } from '../expressions/index.js';
 
 function cookieOf(setCookie: string | string[] | number | undefined, name: string): string | undefined {
   const all = Array.isArray(setCookie) ? setCookie : setCookie === undefined ? [] : [String(setCookie)];
@@ -22,7 +23,19 @@ describe('web UI serving', () => {
     session = cookieOf(login.headers['set-cookie'], 'authentik_session')!;
     assert.ok(session);
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    await closeExpressionSandbox();
+  });
+
+  it('starts loading the expression sandbox when a flow page is opened, before any stage needs it', async () => {
+    await closeExpressionSandbox();
+    assert.equal(expressionSandbox().pid, undefined, 'nothing loads the interpreter before');
+    const page = await t.inject({ method: 'GET', url: '/if/flow/default-authentication-flow/' });
+    assert.equal(page.statusCode, 200);
+    assert.ok(expressionSandbox().pid, 'the interpreter is loading');
+    await expressionSandbox().warm();
+  });
 
   it('sends an anonymous visitor of / into the authentication flow, back to the user interface afterwards', async () => {
     const res = await t.inject({ method: 'GET', url: '/' });

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { Services } from '../api/context.js';
 import { createSessionStore, CSRF_COOKIE, newSessionKey, SESSION_COOKIE } from '../core/sessions.js';
 import { INITIAL_SETUP_SLUG, initialSetupPending } from './initial-setup.js';
+import { warmExpressionSandbox } from '../expressions/index.js';
 import { safeNext } from './next.js';
 
 /** Where `web/scripts/build.mjs` puts the built UI. */
@@ -67,7 +68,12 @@ export function webRoutes(app: FastifyInstance, services: Services): void {
     return toLogin(reply, next ?? '/if/user/');
   });
 
-  app.get<{ Params: { slug: string } }>('/if/flow/:slug/', async (request, reply) => sendInterface(request, reply));
+  app.get<{ Params: { slug: string } }>('/if/flow/:slug/', async (request, reply) => {
+    // The interpreter loads on demand and stops when idle; a person who opens a flow page will soon submit a
+    // stage whose policies may be Python (the default login's password binding is), so it loads while they type.
+    warmExpressionSandbox(services).catch((err: Error) => services.log.warn({ err: err.message }, 'expression sandbox failed to start'));
+    return sendInterface(request, reply);
+  });
   app.get<{ Params: { slug: string } }>('/if/flow/:slug', async (request, reply) => {
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     return reply.redirect(`/if/flow/${encodeURIComponent(request.params.slug)}/${query}`);
