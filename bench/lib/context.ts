@@ -77,6 +77,8 @@ export class BenchContext {
     this.embeddedFolder ??= (async () => {
       const server = await spawnAuthentik('first start', this.embeddedSettings());
       const peakRss = Math.max(treePeakRss(server.pid), server.startPeakRss);
+      // The shipped blueprints apply after the server is ready; stopped half-way, the next start would redo them.
+      await this.blueprintsSettled(server);
       const idleRss = await settledRss(server.pid);
       await server.stop();
       return { readyMs: server.readyMs, readyCpuMs: server.readyCpuMs, peakRss, idleRss };
@@ -88,7 +90,9 @@ export class BenchContext {
   embedded(): Promise<RunningServer> {
     return this.shared('embedded', async () => {
       await this.firstStart();
-      return spawnAuthentik('embedded', this.embeddedSettings());
+      const server = await spawnAuthentik('embedded', this.embeddedSettings());
+      await this.blueprintsSettled(server);
+      return server;
     });
   }
 
@@ -113,9 +117,35 @@ export class BenchContext {
         AUTHENTIK_POSTGRESQL__NAME: scratch.name,
         ...this.bootstrapSettings(),
       };
-      await (await spawnAuthentik('first start (postgresql)', settings)).stop();
-      return spawnAuthentik('postgresql', settings);
+      const first = await spawnAuthentik('first start (postgresql)', settings);
+      await this.blueprintsSettled(first);
+      await first.stop();
+      const server = await spawnAuthentik('postgresql', settings);
+      await this.blueprintsSettled(server);
+      return server;
     });
+  }
+
+  /**
+   * Waits until the server's blueprint instances stop changing (discovery runs after ready): figures taken while
+   * it still applies the shipped blueprints would measure that work, not the request under test.
+   */
+  async blueprintsSettled(server: RunningServer, timeoutMs = 300_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    let stableSince = Date.now();
+    while (Date.now() < deadline) {
+      const response = await fetch(`${server.base}/api/v3/managed/blueprints/?page_size=1000&ordering=path`, { headers: this.authHeaders }).catch(() => undefined);
+      if (response?.ok) {
+        const { results } = (await response.json()) as { results: { path: string; status: string; last_applied_hash: string }[] };
+        const state = results.map((r) => `${r.path}:${r.status}:${r.last_applied_hash}`).join('|');
+        if (state !== last || !results.length || results.some((r) => r.status === 'unknown')) {
+          last = state;
+          stableSince = Date.now();
+        } else if (Date.now() - stableSince >= 2000) return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   /** The bare node:http baseline. */
