@@ -57,7 +57,7 @@ export function renderedDocument(provider: LoadedProvider, kind: DocumentKind, o
   const key = kind === 'jwks' ? 'jwks' : `discovery ${origin}`;
   let rendered = provider.documents.get(key);
   if (!rendered) {
-    const text = JSON.stringify(kind === 'jwks' ? provider.jwks : discoveryDocument(provider, origin), null, 2);
+    const text = JSON.stringify(kind === 'jwks' ? provider.jwks : discoveryDocument(provider, origin));
     rendered = { body: Buffer.from(text, 'utf8') };
     if (provider.documents.size > MAX_DOCUMENTS) provider.documents.clear();
     provider.documents.set(key, rendered);
