@@ -6,13 +6,15 @@ import { hashPassword, verifyPassword, PBKDF2_ITERATIONS } from '../../src/core/
 import type { BenchContext } from '../lib/context.js';
 
 const pbkdf2Async = promisify(pbkdf2);
+const SALT = 'benchsaltbenchsalt1234';
+const hashOnce = () => pbkdf2Async('password', SALT, PBKDF2_ITERATIONS, 32, 'sha256');
 const FLOW = 'default-authentication-flow';
 
 /**
  * Logs akadmin in through the flow executor API as authentik's web UI does: identification, then password,
  * until the flow redirects. Returns null while the server has no such flow (the flows are not built yet).
  */
-async function loginThroughFlow(ctx: BenchContext, base: string): Promise<number | null> {
+async function loginThroughFlow(ctx: BenchContext, base: string): Promise<{ login: number; hash: number } | null> {
   const url = `${base}/api/v3/flows/executor/${FLOW}/?query=`;
   const cookies = new Map<string, string>();
   const request = async (target: string, body?: Record<string, unknown>) => {
@@ -57,24 +59,32 @@ async function loginThroughFlow(ctx: BenchContext, base: string): Promise<number
     throw new Error(`login flow ended without a redirect (HTTP ${status})`);
   };
   if (!(await login())) return null;
-  return timeIt(async () => {
-    cookies.clear();
-    await login();
-  }, 5, 0);
+  // Logins alternate with the baseline's hash, so that both see the same machine: on a shared VM one hash takes
+  // 160 ms one minute and 280 ms the next, and a baseline measured apart would compare different machines.
+  const logins: number[] = [];
+  const hashes: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    hashes.push(await timeIt(hashOnce, 1, 0));
+    logins.push(await timeIt(async () => {
+      cookies.clear();
+      await login();
+    }, 1, 0));
+  }
+  return { login: median(logins), hash: median(hashes) };
 }
+
 
 /** Password login cost: one PBKDF2 hash at authentik's work factor is the floor; a login may add little to it. */
 export default defineBench({
   id: 'password',
   title: 'Password login',
   async run(ctx, emit) {
-    const salt = 'benchsaltbenchsalt1234';
     const stored = await hashPassword('correct horse');
     // Alternated, so that both see the same machine: they cost the same hash and differ only by noise.
     const hashes: number[] = [];
     const verifies: number[] = [];
     for (let i = 0; i < 7; i++) {
-      hashes.push(await timeIt(() => pbkdf2Async('password', salt, PBKDF2_ITERATIONS, 32, 'sha256'), 1, i === 0 ? 1 : 0));
+      hashes.push(await timeIt(hashOnce, 1, i === 0 ? 1 : 0));
       verifies.push(await timeIt(() => verifyPassword('correct horse', stored), 1, i === 0 ? 1 : 0));
     }
     const baseline = { label: `one pbkdf2_sha256 (${PBKDF2_ITERATIONS})`, value: median(hashes) };
@@ -83,9 +93,9 @@ export default defineBench({
     const name = `login through ${FLOW} (HTTP)`;
     try {
       const server = await ctx.embedded();
-      const ms = await loginThroughFlow(ctx, server.base);
-      if (ms === null) emit({ name, value: null, unit: 'ms', baseline, limit: { maxRatio: 1.3 }, note: 'no flow executor yet: bench/cases/password.ts measures it once /api/v3/flows/executor/ answers' });
-      else emit({ name, value: ms, unit: 'ms', baseline, limit: { maxRatio: 1.3 } });
+      const measured = await loginThroughFlow(ctx, server.base);
+      if (measured === null) emit({ name, value: null, unit: 'ms', baseline, limit: { maxRatio: 1.3 }, note: 'no flow executor yet: bench/cases/password.ts measures it once /api/v3/flows/executor/ answers' });
+      else emit({ name, value: measured.login, unit: 'ms', baseline: { label: `${baseline.label}, alternated with the logins`, value: measured.hash }, limit: { maxRatio: 1.3 } });
     } catch (err) {
       emit({ name, value: null, unit: 'ms', note: (err as Error).message });
     }

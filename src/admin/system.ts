@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { hostname, machine, release, tmpdir, type, version as osVersion } from 'node:os';
 import { join } from 'node:path';
-import { asc, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
-import type { Db } from '../db/database.js';
 import type { Services } from '../api/context.js';
 import type { Config } from '../config/index.js';
-import { tenants } from '../core/table.js';
+import { tenantForHost } from '../core/tenants/current.js';
+import { tenantName } from '../core/tenants/model.js';
 import { SESSION_COOKIE } from '../core/sessions.js';
 
 export interface Runtime {
@@ -87,17 +86,6 @@ export function runtimeInfo(serverVersion: string, debug: boolean): Runtime {
   };
 }
 
-/**
- * authentik's tenant of a request: the non-default tenant whose domain ends the host, else the default tenant;
- * shown as its `str()`.
- */
-export async function tenantName(db: Db, host: string): Promise<string> {
-  const [tenant] = await db.select({ domain: tenants.domain, default: tenants.default }).from(tenants)
-    .where(sql`right(lower(${host}), length(${tenants.domain})) = lower(${tenants.domain}) or ${tenants.default}`)
-    .orderBy(asc(tenants.default)).limit(1);
-  if (!tenant) return 'Tenant fallback';
-  return tenant.default ? 'Default tenant' : `Tenant ${tenant.domain}`;
-}
 
 /** `AUTHENTIK_DEBUG`, which the config loader keeps as given. */
 function debugEnabled(config: Config): boolean {
@@ -112,7 +100,7 @@ export async function systemInfo(services: Services, request: FastifyRequest): P
     http_host: request.host,
     http_is_secure: request.protocol === 'https',
     runtime: runtimeInfo(request.server.version, debugEnabled(services.config)),
-    tenant: await tenantName(db, request.host),
+    tenant: tenantName(await tenantForHost({ db }, request.host)),
     server_time: new Date().toISOString(),
     // The embedded outpost's `authentik_host`; no outposts exist yet.
     embedded_outpost_host: '',

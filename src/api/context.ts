@@ -1,3 +1,4 @@
+import type { ConfigSnapshot } from '../db/snapshot.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { Database, Db } from '../db/database.js';
@@ -12,6 +13,8 @@ export interface Services {
   startedAt: Date;
   /** This installation's id, part of every user's `uid`. */
   installId: string;
+  /** Configuration rows as of this request's start, for requests that read many (see db/snapshot.ts). */
+  snapshot?: ConfigSnapshot;
 }
 
 /** The caller of an API request, as authenticated by a token or a session. */

@@ -33,7 +33,8 @@ export interface WriteOptions {
  */
 export function withTransaction<C extends ModelContext>(ctx: C, tx: Db): C {
   if (ctx.services.db === tx) return ctx;
-  return { ...ctx, services: { ...ctx.services, db: tx } };
+  // No snapshot inside a write: what the transaction reads may not be committed, and must not be shared.
+  return { ...ctx, services: { ...ctx.services, db: tx, snapshot: undefined } };
 }
 
 /** The drizzle property name of a column of the model's table (or of its parent's, for a subtype). */

@@ -51,8 +51,15 @@ export function createSessionStore(db: Db) {
      * Moves a session to a new key, keeping its data: done on every login so that a key planted before
      * authentication is worthless afterwards (no session fixation).
      */
-    async rotate(session: Session): Promise<Session> {
+    async rotate(session: Session, { authenticated }: { authenticated: boolean }): Promise<Session> {
       const rotated = { ...session, key: newSessionKey() };
+      if (!authenticated) {
+        // An anonymous session (every first login) has no authenticated session pointing at its key: moving the
+        // key is one statement.
+        await db.update(sessions).set({ sessionKey: rotated.key, data: rotated.data, expires: rotated.expires })
+          .where(eq(sessions.sessionKey, session.key));
+        return rotated;
+      }
       await db.transaction(async (tx) => {
         await tx.insert(sessions).values({ sessionKey: rotated.key, data: rotated.data, expires: rotated.expires });
         await tx.update(authenticatedSessions).set({ sessionKey: rotated.key }).where(eq(authenticatedSessions.sessionKey, session.key));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Config } from '../config/index.js';
 import { usesEmbeddedDatabase } from '../config/index.js';
+import { CONFIG_CHANNEL, readConfigGeneration } from './generation.js';
 
 export type Db = PgDatabase<PgQueryResultHKT>;
 
@@ -14,6 +15,11 @@ export interface Database {
   kind: 'pglite' | 'postgresql';
   /** Runs raw SQL with parameters; returns rows. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * The configuration generation (generation.ts): any value that changes when configuration was written. Read
+   * once per request by those that cache configuration.
+   */
+  configGeneration(): Promise<string>;
   /** Runs `work` while holding a session-level advisory lock (serialises migrations across instances). */
   withAdvisoryLock<T>(key: number, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -114,9 +120,16 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const client = pgDir ? new PGlite(pgDir, options) : new PGlite(options);
   await client.waitReady;
   const db = drizzle(client) as unknown as Db;
+  // Every writer is in this process, on this one connection: the triggers' notifications count the changes as
+  // they commit (PGlite hands them to listeners before the writing query returns), and no request needs a query.
+  let changes = 0;
+  await client.listen(CONFIG_CHANNEL, () => {
+    changes += 1;
+  });
   return {
     db,
     kind: 'pglite',
+    configGeneration: async () => `local-${changes}`,
     async query(sql, params) {
       const result = await client.query(sql, params);
       return result.rows as never[];
@@ -156,6 +169,8 @@ export async function openPostgres(options: {
   return {
     db,
     kind: 'postgresql',
+    // Other instances write too, and a notification would arrive on another connection some time later.
+    configGeneration: () => readConfigGeneration(db),
     async query(sql, params) {
       const result = await pool.query(sql, params as unknown[]);
       return result.rows as never[];

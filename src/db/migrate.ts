@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Database } from './database.js';
+import { CONFIG_GENERATION_STEP, installConfigGeneration } from './generation.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /**
@@ -60,5 +61,7 @@ export async function applyMigrations(database: Database, migrations = readMigra
     });
     applied.push(migration.name);
   }
+  // After the tables it watches: new tables need their triggers, a changed installer installs again.
+  if (applied.length || !done.has(CONFIG_GENERATION_STEP)) await installConfigGeneration(database);
   return applied;
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Services } from '../api/context.js';
 import type { Database, Db } from '../db/database.js';
+import { configSnapshot, throughSnapshot } from '../db/snapshot.js';
 import { userGroups, users } from '../core/table.js';
 import { policyBindings } from '../policies/table.js';
 import { evaluateBindings } from '../policies/engine.js';
@@ -50,19 +51,25 @@ export async function deliverNotificationsFor(services: Services, event: EventRo
   queue.running += 1;
   queue.tail = queue.tail
     .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-    .then(() => deliver({ ...services, db: root }, event.eventUuid, inTransaction))
+    .then(() => deliver({ ...services, db: root }, event, inTransaction))
     .catch((err: unknown) => services.log.warn({ err: (err as Error).message, event: event.eventUuid }, 'notification delivery failed'))
     .finally(() => {
       queue.running -= 1;
     });
 }
 
-async function deliver(services: Services, eventUuid: string, afterTransaction: boolean): Promise<void> {
-  const db = services.db;
-  const rules = await db.select().from(notificationRules).orderBy(asc(notificationRules.name));
+async function deliver(rootServices: Services, recorded: EventRow, afterTransaction: boolean): Promise<void> {
+  const db = rootServices.db;
+  // Every event of a login is checked against every rule: rules, their bindings and policies come from memory.
+  const services = { ...rootServices, snapshot: await configSnapshot(rootServices.database) };
+  const rules = await throughSnapshot(services, 'notification-rules', () => db.select().from(notificationRules).orderBy(asc(notificationRules.name)));
   if (!rules.length) return;
-  if (afterTransaction) await db.transaction(async (tx) => void (await tx.execute(lockOf(eventUuid))));
-  const [event] = await db.select().from(events).where(eq(events.eventUuid, eventUuid)).limit(1);
+  let event: EventRow | undefined = recorded;
+  if (afterTransaction) {
+    // Written in a transaction: delivered only once that transaction committed it.
+    await db.transaction(async (tx) => void (await tx.execute(lockOf(recorded.eventUuid))));
+    [event] = await db.select().from(events).where(eq(events.eventUuid, recorded.eventUuid)).limit(1);
+  }
   if (!event || FAILED_DELIVERY in event.context) return;
   if (await raisedByRulePolicy(db, event, rules)) return;
   for (const rule of rules) await applyRule(services, event, rule);

@@ -1,8 +1,7 @@
-import { desc, eq, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../api/context.js';
 import type { Db } from '../db/database.js';
-import { tenants } from '../core/table.js';
+import { FALLBACK_TENANT_UUID, tenantForHost } from '../core/tenants/current.js';
 import { events } from './table.js';
 import type { EventAction } from './actions.js';
 import { sanitizeContext } from './sanitize.js';
@@ -93,15 +92,6 @@ export function durationFromString(value: string): number {
   return total;
 }
 
-async function tenantFor(db: Db, host: string | undefined) {
-  const matches = host
-    ? sql`(lower(${host}) like '%' || lower(${tenants.domain}) or ${tenants.default})`
-    : eq(tenants.default, true);
-  const [tenant] = await db.select({ uuid: tenants.tenantUuid, domain: tenants.domain, retention: tenants.eventRetention })
-    .from(tenants).where(matches).orderBy(desc(sql`not ${tenants.default}`)).limit(1);
-  return tenant;
-}
-
 /** `db` is where the event was written: a transaction's, until it commits, or `services.database.db`. */
 type EventListener = (services: Services, event: EventRow, db: Db) => void | Promise<void>;
 const listeners: EventListener[] = [];
@@ -127,10 +117,11 @@ export async function recordEvent(services: Services, input: NewEvent): Promise<
   if (http && (http.path !== undefined || http.method !== undefined)) {
     context.http_request = { path: http.path ?? '', method: http.method ?? '', args: http.query ?? {}, user_agent: http.userAgent ?? '' };
   }
-  const tenant = await tenantFor(db, http?.host);
-  const retention = durationFromString(tenant?.retention ?? 'days=365') || 365 * 86400_000;
+  // Inside the caller's transaction, what it reads is its own: the request's snapshot only outside one.
+  const tenant = await tenantForHost(input.db ? { db } : services, http?.host ?? '');
+  const retention = durationFromString(tenant.eventRetention) || 365 * 86400_000;
   const tenantSnapshot = input.tenant
-    ?? (tenant ? { pk: tenant.uuid.replace(/-/g, ''), app: 'authentik_tenants', name: `Tenant ${tenant.domain}`, model_name: 'tenant' } : {});
+    ?? (tenant.tenantUuid === FALLBACK_TENANT_UUID ? {} : { pk: tenant.tenantUuid.replace(/-/g, ''), app: 'authentik_tenants', name: `Tenant ${tenant.domain}`, model_name: 'tenant' });
   const [row] = await db.insert(events).values({
     action: input.action,
     app: input.app ?? 'authentik',

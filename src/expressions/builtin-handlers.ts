@@ -78,7 +78,7 @@ export function registerBuiltinHandlers(): void {
   });
 
   registerExpressionHandler('tenant', async (call, args) => {
-    const { tenantUuid, ...tenant } = await tenantForHost(call.services.db, String(args.host ?? ''));
+    const { tenantUuid, ...tenant } = await tenantForHost(call.services, String(args.host ?? ''));
     return { pk: tenantUuid, tenant_uuid: tenantUuid, ...tenant };
   });
 

@@ -283,6 +283,28 @@ describe('flows/executor', () => {
     assert.ok(hours > 24.5 && hours < 25.5, `cookie lives ${hours} h`);
   });
 
+  it('ends the user\'s other sessions when the login stage says so, and only then', async () => {
+    await loginFlow('test-terminate', { login: { terminate_other_sessions: true } });
+    const logIn = async (slug: string) => {
+      const c = client();
+      await c.get(slug);
+      await c.post(slug, { uid_field: 'akadmin' });
+      const done = await c.post(slug, { password: ADMIN_PASSWORD });
+      assert.equal(done.body.component, 'xak-flow-redirect');
+      return c;
+    };
+    const first = await logIn('test-login');
+    const second = await logIn('test-login');
+    assert.equal((await first.api('GET', '/core/users/me/')).status, 200, 'a plain login leaves other sessions alone');
+    const third = await logIn('test-terminate');
+    assert.equal((await third.api('GET', '/core/users/me/')).status, 200);
+    for (const ended of [first, second]) {
+      assert.equal((await ended.api('GET', '/core/users/me/')).status, 403);
+      const key = ended.cookies.get('authentik_session')!;
+      assert.equal((await t.services.db.select().from(authenticatedSessions).where(eq(authenticatedSessions.sessionKey, key))).length, 0);
+    }
+  });
+
   it('times a password login in-process through the bench helpers', async () => {
     const slug = await ensurePasswordLoginFlow(t.services);
     assert.equal(await ensurePasswordLoginFlow(t.services), slug);

@@ -12,9 +12,10 @@ import { avatarFor } from '../core/users/avatar.js';
 import { policyHttpRequest } from '../policies/http.js';
 import type { PolicyHttpRequest } from '../policies/types.js';
 import { recordEvent } from '../events/record.js';
-import { flows, stages } from './table.js';
+import { stages } from './table.js';
+import { configSnapshot, throughSnapshot } from '../db/snapshot.js';
 import { inMemoryStageFor, stageTypeFor } from './registry.js';
-import { backgroundUrl } from './models.js';
+import { backgroundUrl, flowBySlug } from './models.js';
 import { FlowSession } from './session.js';
 import {
   EmptyFlowError, FlowNonApplicableError, loadPendingUser, nextBinding, planFlow, type FlowPlan, type PlanRequest, type PlannedBinding,
@@ -86,7 +87,7 @@ export class FlowExecutor {
   private http!: PolicyHttpRequest;
 
   constructor(
-    private readonly services: Services,
+    private services: Services,
     private readonly request: FastifyRequest,
     private readonly reply: FastifyReply,
   ) {}
@@ -106,7 +107,9 @@ export class FlowExecutor {
 
   /** Runs one GET or POST of the executor; the session is saved and its cookies set whatever happens. */
   async dispatch(slug: string, method: 'GET' | 'POST'): Promise<ExecutorResponse> {
-    const [flow] = await this.services.db.select().from(flows).where(eq(flows.slug, slug)).limit(1);
+    // One query tells whether the configuration changed; flows, bindings, policies and stages then come from memory.
+    this.services = { ...this.services, snapshot: await configSnapshot(this.services.database) };
+    const flow = await flowBySlug(this.services, slug);
     if (!flow) throw new NotFound();
     this.flow = flow;
     this.session = await FlowSession.open(this.services, this.request);
@@ -171,8 +174,10 @@ export class FlowExecutor {
   }
 
   private async loadStage(type: StageType, stageUuid: string): Promise<Json | undefined> {
-    const rows = (await selectRows(this.services.db, type.model).where(eq(stages.stageUuid, stageUuid)).limit(1)) as Json[];
-    return rows[0];
+    return throughSnapshot(this.services, `stage:${stageUuid}`, async () => {
+      const rows = (await selectRows(this.services.db, type.model).where(eq(stages.stageUuid, stageUuid)).limit(1)) as Json[];
+      return rows[0];
+    });
   }
 
   private async solve(type: StageType, ctx: StageContext): Promise<ExecutorResponse> {
@@ -240,8 +245,9 @@ export class FlowExecutor {
       http: this.http,
       query: this.query,
       session: stageSession,
-      pendingUser: async () => (await loadPendingUser(this.services, plan.context)) ?? this.user,
+      pendingUser: async () => (await this.pendingUserRow(plan.context)) ?? this.user,
       setPendingUser: (user, backend) => {
+        this.pendingCache = undefined;
         plan.context[PLAN_CONTEXT.PENDING_USER] = { pk: user.id || null, username: user.username, email: user.email, ...(backend ? { backend } : {}) };
       },
       flowInterfaceUrl: (slug) => `/if/flow/${encodeURIComponent(slug)}/${query ? `?${query}` : ''}`,
@@ -263,8 +269,8 @@ export class FlowExecutor {
   private pendingCache: { key: string; row: UserRow | undefined } | undefined;
 
   /**
-   * The pending user's row for policies and display, read once per request unless the context names another
-   * user; stages read it afresh (`ctx.pendingUser`), as they decide on it.
+   * The pending user's row for policies, stages and display, read once per request unless the context names
+   * another user (a request is one stage: what it reads a few milliseconds earlier is what it decides on).
    */
   private async pendingUserRow(context: Record<string, unknown>): Promise<UserRow | undefined> {
     const key = JSON.stringify(context[PLAN_CONTEXT.PENDING_USER] ?? null);

@@ -5,6 +5,7 @@ import type { BlueprintField, Json, ModelDefinition, WritableField } from '../ap
 import { ValidationError } from '../api/errors.js';
 import { selectRows } from '../api/inheritance.js';
 import type { Db } from '../db/database.js';
+import { throughSnapshot, type MaySnapshot } from '../db/snapshot.js';
 import { policyBindings } from '../policies/table.js';
 import { flows, flowStageBindings, stages } from './table.js';
 import { stageTypeFor } from './registry.js';
@@ -24,6 +25,11 @@ export function backgroundUrl(flow: Pick<FlowRow, 'background'>): string {
 }
 
 /** authentik's `FlowSetSerializer`: a flow as stages list it. */
+/** A flow by its slug, through the request's configuration snapshot when it has one. */
+export function flowBySlug(services: MaySnapshot & { db: Db }, slug: string): Promise<FlowRow | undefined> {
+  return throughSnapshot(services, `flow:${slug}`, async () => (await services.db.select().from(flows).where(eq(flows.slug, slug)).limit(1))[0]);
+}
+
 export function serializeFlowSet(flow: FlowRow): Json {
   return {
     pk: flow.flowUuid,

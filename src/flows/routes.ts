@@ -35,7 +35,7 @@ function send(reply: FastifyReply, response: ExecutorResponse) {
 
 /** A flow bound to the request's tenant for a designation, else the first by slug whose policies let the user in. */
 async function defaultFlow(services: Services, request: FastifyRequest, designation: string): Promise<FlowRow | undefined> {
-  const tenant = await tenantForHost(services.db, request.host);
+  const tenant = await tenantForHost(services, request.host);
   const tenantFlow = designation === 'authentication' ? tenant.flowAuthentication : designation === 'invalidation' ? tenant.flowInvalidation : null;
   if (tenantFlow) {
     const [flow] = await services.db.select().from(flows).where(eq(flows.flowUuid, tenantFlow)).limit(1);

@@ -63,10 +63,11 @@ export class FlowSession {
       this.session = undefined;
       this.data = Object.fromEntries(keep.filter((k) => k in this.data).map((k) => [k, this.data[k]]));
     }
+    const wasAuthenticated = this.data.user_id !== undefined;
     this.data.user_id = userId;
     delete this.data.impersonator_id;
     if (this.session) {
-      this.session = await this.store.rotate({ ...this.session, data: this.data, expires });
+      this.session = await this.store.rotate({ ...this.session, data: this.data, expires }, { authenticated: wasAuthenticated });
     } else {
       this.session = await this.store.create(this.data, Math.max(1, Math.round((expires.getTime() - Date.now()) / 1000)));
     }

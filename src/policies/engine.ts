@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Services } from '../api/context.js';
 import { executeRows } from '../db/database.js';
+import { throughSnapshot } from '../db/snapshot.js';
 import { allGroupIdsOf } from '../core/users-logic.js';
 import { recordEvent, eventUser } from '../events/record.js';
 import { policies, policyBindings } from './table.js';
@@ -164,7 +165,8 @@ async function loadSubtypeRows(services: Services, specs: BindingSpec[]): Promis
   await Promise.all([...byModel].map(async ([model, ids]) => {
     const type = policyTypeFor(model);
     if (!type) return;
-    for (const [id, row] of await type.load(services, ids)) rows.set(id, row);
+    const loaded = await throughSnapshot(services, `policies:${model}:${ids.join(',')}`, () => type.load(services, ids));
+    for (const [id, row] of loaded) rows.set(id, row);
   }));
   return rows;
 }
@@ -207,10 +209,11 @@ async function evaluate(services: Services, specs: BindingSpec[], mode: PolicyEn
  * bindings passes.
  */
 export async function evaluateBindings(services: Services, target: BindingTarget, request: PolicyRequest, options: EvaluateOptions = {}): Promise<PolicyResult> {
-  const rows = await services.db.select({ binding: policyBindings, policy: policies }).from(policyBindings)
+  const rows = await throughSnapshot(services, `bindings:${target.pbmUuid}`, () => services.db.select({ binding: policyBindings, policy: policies })
+    .from(policyBindings)
     .leftJoin(policies, eq(policies.policyUuid, policyBindings.policyId))
     .where(and(eq(policyBindings.targetId, target.pbmUuid), eq(policyBindings.enabled, true)))
-    .orderBy(asc(policyBindings.order), asc(policyBindings.policyBindingUuid));
+    .orderBy(asc(policyBindings.order), asc(policyBindings.policyBindingUuid)));
   const specs: BindingSpec[] = rows.map(({ binding, policy }) => ({
     uuid: binding.policyBindingUuid,
     policy,

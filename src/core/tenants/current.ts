@@ -2,14 +2,17 @@ import { asc, desc, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config/index.js';
 import { executeRows, type Db } from '../../db/database.js';
+import { throughSnapshot, type MaySnapshot } from '../../db/snapshot.js';
 import type { Json } from '../../api/model.js';
 import { tenants } from '../table.js';
 import { TENANT_FLOW_FIELDS, type TenantRow } from './model.js';
 
 /** What authentik serves when no tenant exists at all (its `DEFAULT_TENANT`, domain `fallback`). */
+export const FALLBACK_TENANT_UUID = '00000000-0000-0000-0000-000000000000';
+
 function fallbackTenant(): TenantRow {
   return {
-    tenantUuid: '00000000-0000-0000-0000-000000000000',
+    tenantUuid: FALLBACK_TENANT_UUID,
     domain: 'fallback',
     default: false,
     brandingTitle: 'authentik',
@@ -32,7 +35,11 @@ function fallbackTenant(): TenantRow {
  * (with its port, as Django's `get_host`) ends with, case-insensitively, before the default tenant; the longest
  * domain wins among several. Without any tenant, authentik's built-in fallback.
  */
-export async function tenantForHost(db: Db, host: string): Promise<TenantRow> {
+export function tenantForHost(services: MaySnapshot & { db: Db }, host: string): Promise<TenantRow> {
+  return throughSnapshot(services, `tenant:${host.toLowerCase()}`, () => findTenant(services.db, host));
+}
+
+async function findTenant(db: Db, host: string): Promise<TenantRow> {
   const matches = sql`(right(lower(${host}), length(${tenants.domain})) = lower(${tenants.domain}) or ${tenants.default})`;
   const [tenant] = await db.select().from(tenants).where(matches)
     .orderBy(asc(tenants.default), desc(sql`length(${tenants.domain})`), asc(tenants.domain)).limit(1);
@@ -68,7 +75,7 @@ function setting(attributes: Record<string, unknown>, ...path: string[]): unknow
  * locale from `attributes.settings`, and the slugs of the tenant's flows; a flow that is not set is left out.
  */
 export async function currentTenant(db: Db, config: Config, request: FastifyRequest): Promise<Json> {
-  const tenant = await tenantForHost(db, request.host);
+  const tenant = await tenantForHost({ db }, request.host);
   const flowIds: Record<string, string | null> = {
     flow_authentication: tenant.flowAuthentication,
     flow_invalidation: tenant.flowInvalidation,

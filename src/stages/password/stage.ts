@@ -65,7 +65,7 @@ export const passwordStage: StageType<PasswordStageRow> = {
     responseSchema: 'PasswordChallengeResponseRequest',
     async challenge(ctx) {
       const challenge: Record<string, unknown> & { component: string } = { component: 'ak-stage-password' };
-      const tenant = await tenantForHost(ctx.services.db, ctx.http.host);
+      const tenant = await tenantForHost(ctx.services, ctx.http.host);
       if (tenant.flowRecovery) {
         const [recovery] = await ctx.services.db.select({ slug: flows.slug }).from(flows).where(eq(flows.flowUuid, tenant.flowRecovery)).limit(1);
         if (recovery) challenge.recovery_url = `/if/flow/${encodeURIComponent(recovery.slug)}/`;

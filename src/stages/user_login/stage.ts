@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { defineStageModel } from '../../flows/models.js';
 import { stageTypeViewSet } from '../../flows/api.js';
 import { deny, next, PLAN_CONTEXT, type StageContext, type StageResult, type StageType } from '../../flows/stage.js';
@@ -51,7 +51,8 @@ function seconds(duration: string): number {
  */
 async function login(ctx: StageContext<UserLoginStageRow>, remember: boolean): Promise<StageResult> {
   const pending = ctx.context[PLAN_CONTEXT.PENDING_USER] as { pk?: number | null } | undefined;
-  const user = pending?.pk ? (await ctx.services.db.select().from(users).where(eq(users.id, pending.pk)).limit(1))[0] : undefined;
+  const row = pending?.pk ? await ctx.pendingUser() : undefined;
+  const user = row && row.id === pending?.pk ? row : undefined;
   if (!user) {
     ctx.log.warn({ flow_slug: ctx.flow.slug }, 'No pending user to login');
     return deny('No Pending user to login.');
@@ -59,19 +60,20 @@ async function login(ctx: StageContext<UserLoginStageRow>, remember: boolean): P
   if (!user.isActive) ctx.log.warn({ user: user.username }, 'User is not active, login will not work.');
   const age = seconds(ctx.stage.sessionDuration) + (remember ? seconds(ctx.stage.rememberMeOffset) : 0);
   const key = await ctx.session.login(user, age);
-  const now = new Date();
-  await ctx.services.db.transaction(async (tx) => {
-    await tx.update(users).set({ lastLogin: now }).where(eq(users.id, user.id));
-    await tx.insert(authenticatedSessions).values({
-      sessionKey: key, userId: user.id, lastIp: ctx.http.ip, lastUserAgent: ctx.http.userAgent, lastUsed: now,
-      expires: new Date(now.getTime() + (age > 0 ? age : DEFAULT_SESSION_AGE_SECONDS) * 1000), expiring: true,
-    }).onConflictDoNothing();
-    if (ctx.stage.terminateOtherSessions) {
-      const others = tx.select({ key: authenticatedSessions.sessionKey }).from(authenticatedSessions)
-        .where(and(eq(authenticatedSessions.userId, user.id), ne(authenticatedSessions.sessionKey, key)));
-      await tx.delete(sessions).where(inArray(sessions.sessionKey, others));
-    }
-  });
+  const now = new Date().toISOString();
+  const expires = new Date(Date.now() + (age > 0 ? age : DEFAULT_SESSION_AGE_SECONDS) * 1000).toISOString();
+  // One statement (so atomic, and one round trip on the login's path): the user's last login, the authenticated
+  // session, and the end of their other sessions when the stage says so.
+  await ctx.services.db.execute(sql`
+    with touched as (update ${users} set last_login = ${now}::timestamptz where id = ${user.id}),
+    ended as (
+      delete from ${sessions} where ${ctx.stage.terminateOtherSessions} and session_key in (
+        select session_key from ${authenticatedSessions} where user_id = ${user.id} and session_key <> ${key}
+      )
+    )
+    insert into ${authenticatedSessions} (session_key, user_id, last_ip, last_user_agent, last_used, expires, expiring)
+    values (${key}, ${user.id}, ${ctx.http.ip ?? ''}, ${ctx.http.userAgent ?? ''}, ${now}::timestamptz, ${expires}::timestamptz, true)
+    on conflict do nothing`);
   const context: Record<string, unknown> = {};
   if (ctx.context[PLAN_CONTEXT.METHOD]) {
     context[PLAN_CONTEXT.METHOD] = ctx.context[PLAN_CONTEXT.METHOD];

@@ -42,7 +42,7 @@ export const endSessionView = (services: Services) => async (request: FastifyReq
   }
   const target = query.post_logout_redirect_uri;
   const back = target && redirectUriAllowed(provider.row.redirectUris, target) ? target : undefined;
-  const tenant = await tenantForHost(services.db, request.host);
+  const tenant = await tenantForHost(services, request.host);
   const invalidation = back ? undefined : await flowSlug(services, tenant.flowInvalidation);
   if (invalidation) {
     const search = new URLSearchParams(query).toString();
