@@ -1,4 +1,4 @@
-import { eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { eq, ilike, inArray, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { FilterFn } from './model.js';
 import { ValidationError } from './errors.js';

@@ -1,4 +1,4 @@
-import { parseDocument, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import { parseDocument, type CollectionTag, type ScalarTag, type YAMLSeq } from 'yaml';
 import { BlueprintInvalidError } from './errors.js';
 import {
   AtIndex, Condition, Context, Enumerate, Env, File, Find, FindObject, Format, If, Index, KeyOf, ParseJSON, Value, YamlTag, isMapping,

@@ -3,6 +3,7 @@ import type { ModelDefinition } from '../api/model.js';
 import type { ViewSet } from '../api/viewset.js';
 import { filters } from '../api/filters.js';
 import { ValidationError } from '../api/errors.js';
+import { doesNotExist, firstMissing } from '../api/references.js';
 import type { Db } from '../db/database.js';
 import { groups } from '../core/table.js';
 import { groupModel } from '../core/groups/model.js';
@@ -57,15 +58,10 @@ export const notificationRuleModel: ModelDefinition<NotificationRuleRow> = {
     const errors: Record<string, string[]> = {};
     if (typeof data.group === 'string') {
       const [group] = await db.select({ id: groups.groupUuid }).from(groups).where(eq(groups.groupUuid, data.group)).limit(1);
-      if (!group) errors.group = [`Invalid pk "${data.group}" - object does not exist.`];
+      if (!group) errors.group = [doesNotExist(data.group)];
     }
-    if (Array.isArray(data.transports) && data.transports.length) {
-      const wanted = data.transports as string[];
-      const found = new Set((await db.select({ id: notificationTransports.uuid }).from(notificationTransports)
-        .where(inArray(notificationTransports.uuid, wanted))).map((t) => t.id));
-      const missing = wanted.find((id) => !found.has(id));
-      if (missing) errors.transports = [`Invalid pk "${missing}" - object does not exist.`];
-    }
+    const missing = Array.isArray(data.transports) ? await firstMissing(db, notificationTransports.uuid, data.transports as string[]) : undefined;
+    if (missing) errors.transports = [doesNotExist(missing)];
     if (Object.keys(errors).length) throw new ValidationError(errors);
   },
 };

@@ -2,6 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { ModelContext } from '../../api/context.js';
 import type { Json, ModelDefinition } from '../../api/model.js';
 import { ValidationError } from '../../api/errors.js';
+import { doesNotExist, firstMissing } from '../../api/references.js';
 import { applications, providers, users } from '../table.js';
 import { providerLaunchUrl, serializeProviders, setBackchannelProviders, type ProviderRow } from './providers.js';
 
@@ -95,11 +96,9 @@ async function serializeApplications(rows: ApplicationRow[], ctx: ModelContext):
 }
 
 async function checkBackchannelProviders(data: Json, ctx: ModelContext): Promise<void> {
-  const wanted = Array.isArray(data.backchannel_providers) ? [...new Set(data.backchannel_providers as number[])] : [];
-  if (!wanted.length) return;
-  const found = new Set((await ctx.services.db.select({ id: providers.id }).from(providers).where(inArray(providers.id, wanted))).map((p) => p.id));
-  const missing = wanted.find((id) => !found.has(id));
-  if (missing !== undefined) throw ValidationError.field('backchannel_providers', `Invalid pk "${missing}" - object does not exist.`);
+  if (!Array.isArray(data.backchannel_providers)) return;
+  const missing = await firstMissing(ctx.services.db, providers.id, data.backchannel_providers as number[]);
+  if (missing !== undefined) throw ValidationError.field('backchannel_providers', doesNotExist(missing));
 }
 
 export const applicationModel: ModelDefinition<ApplicationRow> = {

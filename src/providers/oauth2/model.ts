@@ -1,8 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { ModelContext } from '../../api/context.js';
 import type { Json, ModelDefinition } from '../../api/model.js';
 import { ErrorCollector } from '../../api/errors.js';
+import { doesNotExist, firstMissing } from '../../api/references.js';
 import { providers } from '../../core/table.js';
 import { executeRows } from '../../db/database.js';
 import type { ProviderRow } from '../../core/applications/providers.js';
@@ -67,12 +68,8 @@ async function validateProvider(data: Json, ctx: ModelContext, existing: OAuth2P
     if (!pair) errors.add(field, `Invalid pk "${value}" - object does not exist.`);
     else if (field === 'signing_key' && !pair.keyData) errors.add(field, 'Invalid certificate-key pair, must have private key');
   }
-  const mappings = data.property_mappings;
-  if (Array.isArray(mappings) && mappings.length) {
-    const found = new Set((await db.select({ id: propertyMappings.pmUuid }).from(propertyMappings).where(inArray(propertyMappings.pmUuid, mappings as string[]))).map((r) => r.id));
-    const missing = (mappings as string[]).find((id) => !found.has(id));
-    if (missing) errors.add('property_mappings', `Invalid pk "${missing}" - object does not exist.`);
-  }
+  const missingMapping = Array.isArray(data.property_mappings) ? await firstMissing(db, propertyMappings.pmUuid, data.property_mappings as string[]) : undefined;
+  if (missingMapping) errors.add('property_mappings', doesNotExist(missingMapping));
   if (Array.isArray(data.jwks_sources) && data.jwks_sources.length) {
     const missing = await missingJwksSources(ctx, data.jwks_sources as string[]);
     if (missing) errors.add('jwks_sources', `Invalid pk "${missing}" - object does not exist.`);

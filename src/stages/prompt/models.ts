@@ -2,6 +2,8 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { ModelContext } from '../../api/context.js';
 import type { Json, ModelDefinition } from '../../api/model.js';
 import { ValidationError } from '../../api/errors.js';
+import { doesNotExist, firstMissing } from '../../api/references.js';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/database.js';
 import { defineStageModel, stageModel } from '../../flows/models.js';
 import { stages } from '../../flows/table.js';
@@ -28,11 +30,9 @@ async function linked(db: Db, stageIds: string[]): Promise<{ fields: Map<string,
 }
 
 /** DRF's PrimaryKeyRelatedField(many=True): every id must name an existing row. */
-async function checkExisting(field: string, ids: unknown, lookup: (ids: string[]) => Promise<string[]>): Promise<void> {
-  if (!Array.isArray(ids) || !ids.length) return;
-  const found = new Set(await lookup(ids as string[]));
-  const missing = (ids as string[]).find((id) => !found.has(id));
-  if (missing) throw ValidationError.field(field, `Invalid pk "${missing}" - object does not exist.`);
+async function checkExisting(db: Db, field: string, column: PgColumn, ids: unknown): Promise<void> {
+  const missing = Array.isArray(ids) ? await firstMissing(db, column, ids as string[]) : undefined;
+  if (missing) throw ValidationError.field(field, doesNotExist(missing));
 }
 
 function linkWriter(table: typeof promptStageFields | typeof promptStageValidationPolicies, column: 'promptId' | 'policyId') {
@@ -65,10 +65,8 @@ export const promptStageModel = defineStageModel<PromptStageRow>({
   },
   async validate(data, ctx) {
     const db = ctx.services.db;
-    await checkExisting('fields', data.fields, async (ids) =>
-      (await db.select({ id: prompts.promptUuid }).from(prompts).where(inArray(prompts.promptUuid, ids))).map((r) => r.id));
-    await checkExisting('validation_policies', data.validation_policies, async (ids) =>
-      (await db.select({ id: policies.policyUuid }).from(policies).where(inArray(policies.policyUuid, ids))).map((r) => r.id));
+    await checkExisting(db, 'fields', prompts.promptUuid, data.fields);
+    await checkExisting(db, 'validation_policies', policies.policyUuid, data.validation_policies);
   },
 });
 
