@@ -25,6 +25,7 @@ import { promptStageDomain } from './stages/prompt/index.js';
 import { userWriteStageDomain } from './stages/user_write/index.js';
 import { userDeleteStageDomain } from './stages/user_delete/index.js';
 import { invitationStageDomain } from './stages/invitation/index.js';
+import { authenticatorTotpStageDomain } from './stages/authenticator_totp/index.js';
 
 /** Every domain, in the order their bootstrap runs. */
 export const domains: DomainModule[] = [coreDomain, cryptoDomain, policiesDomain, eventsDomain, propertyMappingsDomain, providersDomain, oauth2Domain, blueprintsDomain, adminDomain, rootDomain, webDomain,
@@ -34,4 +35,5 @@ export const domains: DomainModule[] = [coreDomain, cryptoDomain, policiesDomain
   userWriteStageDomain,
   userDeleteStageDomain,
   invitationStageDomain,
+  authenticatorTotpStageDomain,
 ];

@@ -5,6 +5,8 @@ import { startTestApp, type TestApp } from './support/app.js';
 
 /** Tags whose every operation must be served; the others are listed with their coverage as they fill in. */
 const COMPLETE_TAGS = ['core', 'crypto', 'root', 'admin', 'schema', 'flows', 'policies', 'managed', 'oauth2', 'events', 'propertymappings'];
+/** Paths of incomplete tags whose every operation must be served: the parts of them that are done. */
+const COMPLETE_PATHS = [/^\/(stages\/authenticator|authenticators(\/admin)?)\/totp\//];
 
 describe('operations of the schema', () => {
   let t: TestApp;
@@ -24,7 +26,7 @@ describe('operations of the schema', () => {
         const entry = coverage.get(tag) ?? { served: 0, total: 0 };
         entry.total++;
         if (served) entry.served++;
-        else if (COMPLETE_TAGS.includes(tag)) missing.push(`${method.toUpperCase()} ${path}`);
+        else if (COMPLETE_TAGS.includes(tag) || COMPLETE_PATHS.some((re) => re.test(path))) missing.push(`${method.toUpperCase()} ${path}`);
         coverage.set(tag, entry);
       }
     }

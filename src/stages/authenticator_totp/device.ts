@@ -1,0 +1,44 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { ModelDefinition } from '../../api/model.js';
+import { deviceViewSets } from '../authenticator/device-api.js';
+import { registerDeviceClass } from '../authenticator/devices.js';
+import { totpDevices } from './table.js';
+import { newTotpKey, verifyTotpDevice, type TotpDeviceRow } from './totp.js';
+
+export const totpDeviceModel: ModelDefinition<TotpDeviceRow> = {
+  name: 'authentik_stages_authenticator_totp.totpdevice',
+  verboseName: 'TOTP Device',
+  verboseNamePlural: 'TOTP Devices',
+  table: totpDevices,
+  pk: totpDevices.id,
+  requestSchema: 'TOTPDeviceRequest',
+  fields: { name: { column: totpDevices.name } },
+  displayName: (row) => row.name,
+  serialize: async (rows) => rows.map((row) => ({ name: row.name, pk: row.id })),
+  // The schema's request has only a name: an admin's device is theirs, with a fresh secret.
+  defaults: (_data, ctx) => ({ userId: ctx.principal.id, key: newTotpKey() }),
+};
+
+export const [totpDeviceViewSet, totpDeviceAdminViewSet] = deviceViewSets(totpDeviceModel, 'totp', totpDevices);
+
+const summary = (row: TotpDeviceRow) => ({ pk: row.id, name: row.name, confirmed: row.confirmed, lastUsed: row.lastUsed });
+
+registerDeviceClass({
+  name: 'totp',
+  modelName: totpDeviceModel.name,
+  verboseName: totpDeviceModel.verboseName,
+  verboseNamePlural: totpDeviceModel.verboseNamePlural,
+  async devicesOf(db, userId) {
+    const rows = await db.select().from(totpDevices)
+      .where(and(eq(totpDevices.userId, userId), eq(totpDevices.confirmed, true))).orderBy(asc(totpDevices.id));
+    return rows.map(summary);
+  },
+  async verifyCode(db, userId, code) {
+    const rows = await db.select().from(totpDevices)
+      .where(and(eq(totpDevices.userId, userId), eq(totpDevices.confirmed, true))).orderBy(asc(totpDevices.id));
+    for (const row of rows) {
+      if (await verifyTotpDevice(db, row, code)) return summary(row);
+    }
+    return undefined;
+  },
+});
