@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
+import { PROJECT_ROOT, projectVersion } from '../lib/project.js';
 
 export interface Version {
   version_current: string;
@@ -10,15 +10,10 @@ export interface Version {
   outdated: boolean;
 }
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-let packageVersion: string | undefined;
+const ROOT = PROJECT_ROOT;
 
 /** The running version: package.json's, which follows authentik's release numbering. */
-export function currentVersion(): string {
-  packageVersion ??= (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  return packageVersion;
-}
+export const currentVersion = projectVersion;
 
 /** The commit of a source checkout, read from `.git` without running git; '' when there is none. */
 export function gitCommit(root = ROOT): string {

@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID, webcrypto } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { x509 } from './x509.js';
+import { projectVersion } from '../lib/project.js';
 
 /** The key algorithms a self-signed keypair can be made with (authentik's `PrivateKeyAlg`). */
 export type PrivateKeyAlg = 'rsa' | 'ecdsa';
@@ -29,15 +29,9 @@ const DAY_MS = 86_400_000;
 /** X.509 times end at 9999-12-31T23:59:59Z (GeneralizedTime); a later date cannot be written. */
 export const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59);
 
-let issuerName: string | undefined;
-
 /** `authentik <version>`, the issuer authentik writes into the certificates it makes. */
 function issuer(): string {
-  if (!issuerName) {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    issuerName = `authentik ${pkg.version}`;
-  }
-  return issuerName;
+  return `authentik ${projectVersion()}`;
 }
 
 const RSA_PARAMS: RsaHashedKeyGenParams = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 4096, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };

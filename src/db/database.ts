@@ -1,11 +1,11 @@
 import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync, rmSync, renameSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Config } from '../config/index.js';
 import { usesEmbeddedDatabase } from '../config/index.js';
 import { CONFIG_CHANNEL, readConfigGeneration } from './generation.js';
+import { projectPath } from '../lib/project.js';
 
 export type Db = PgDatabase<PgQueryResultHKT>;
 
@@ -85,7 +85,7 @@ async function initdbInChild(pgDir: string, startParams: string[]): Promise<void
   }
   const scratch = `${pgDir}.initdb`;
   rmSync(scratch, { recursive: true, force: true });
-  const script = fileURLToPath(new URL('./pglite-initdb.mjs', import.meta.url));
+  const script = projectPath('src/db/pglite-initdb.mjs');
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [script, scratch, JSON.stringify(startParams)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { join, dirname } from 'node:path';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { CONFIG_GENERATION_STEP, installConfigGeneration } from './generation.js';
+import { projectPath } from '../lib/project.js';
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_DIR = projectPath('src/db/migrations');
 /**
  * Arbitrary but fixed: every instance contends for the same advisory lock while it migrates and bootstraps,
  * so that instances starting together neither migrate twice nor create the same defaults twice.

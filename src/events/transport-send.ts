@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Services } from '../api/context.js';
 import type { users } from '../core/table.js';
@@ -10,6 +9,7 @@ import { EmailSendError, globalSmtpSettings, sendEmail } from '../stages/email/m
 import { renderTemplate } from '../stages/email/template.js';
 import { htmlToText, templateLoader } from '../stages/email/templates.js';
 import { notifications, type notificationTransports } from './table.js';
+import { projectPath, projectVersion } from '../lib/project.js';
 
 type UserRow = typeof users.$inferSelect;
 type TransportRow = typeof notificationTransports.$inferSelect;
@@ -42,8 +42,7 @@ export class NotificationTransportError extends Error {
 
 /** How long a webhook may take to answer. */
 const WEBHOOK_TIMEOUT_MS = 10_000;
-const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-const OWN_TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), 'templates');
+const OWN_TEMPLATES = projectPath('src/events/templates');
 
 /** What a webhook mapping sees as `notification` (an object with attributes, as authentik's model). */
 class NotificationView {
@@ -105,7 +104,7 @@ function slackBody(notification: OutgoingNotification): Record<string, unknown> 
       title: notification.event?.action ?? notification.body,
       color: '#fd4b2d',
       fields,
-      footer: `authentik v${VERSION}`,
+      footer: `authentik v${projectVersion()}`,
     }],
   };
 }

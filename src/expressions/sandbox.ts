@@ -3,11 +3,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import type { ExpressionCall } from './handlers.js';
 import { expressionHandler } from './handlers.js';
 import type { ChildMessage, ChildReply, ParentRequest } from './protocol.js';
+import { projectPath } from '../lib/project.js';
 
 export interface SandboxOptions {
   /** Largest WebAssembly heap of the interpreter, in MiB: past it allocations raise MemoryError. */
@@ -45,7 +45,7 @@ interface Job {
 const insideCall = new AsyncLocalStorage<{ process: SandboxProcess; depth: number }>();
 const MAX_NESTING = 8;
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = projectPath('src/expressions');
 const CHILD_SCRIPT = join(here, 'child', 'sandbox-child.mjs');
 const RUNTIME = join(here, 'python', 'runtime.py');
 

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Services } from '../api/context.js';
@@ -8,9 +7,10 @@ import { createSessionStore, CSRF_COOKIE, newSessionKey, SESSION_COOKIE } from '
 import { INITIAL_SETUP_SLUG, initialSetupPending } from './initial-setup.js';
 import { warmExpressionSandbox } from '../expressions/index.js';
 import { safeNext } from './next.js';
+import { projectPath } from '../lib/project.js';
 
 /** Where `web/scripts/build.mjs` puts the built UI. */
-export const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+export const WEB_DIST = projectPath('web/dist');
 const AUTHENTICATION_FLOW = '/flows/-/default/authentication/';
 
 /** The page every interface shares (Vite's index.html), re-read when a rebuild replaces it. */

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync, mkdirSync, statSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { projectPath } from '../../lib/project.js';
 
-export const SCHEMA_YAML_PATH = join(dirname(fileURLToPath(import.meta.url)), 'schema.yml');
+export const SCHEMA_YAML_PATH = projectPath('src/api/contract/schema.yml');
 
 export interface OpenApiDocument {
   openapi: string;
@@ -28,7 +28,7 @@ let cached: OpenApiDocument | undefined;
  */
 export function loadSchemaDocument(): OpenApiDocument {
   if (cached) return cached;
-  const cacheDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules', '.cache', 'authentik-ts');
+  const cacheDir = projectPath('node_modules', '.cache', 'authentik-ts');
   const cacheFile = join(cacheDir, 'schema.json');
   const yamlMtime = statSync(SCHEMA_YAML_PATH).mtimeMs;
   if (existsSync(cacheFile) && statSync(cacheFile).mtimeMs >= yamlMtime) {

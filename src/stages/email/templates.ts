@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync, accessSync, constants } from 'node:fs';
-import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { renderTemplate, type TemplateContext } from './template.js';
+import { projectPath } from '../../lib/project.js';
 
 /** authentik's built-in email templates, by name, with their labels (`EmailTemplates`). */
 export const BUILTIN_TEMPLATES: [string, string][] = [
@@ -9,7 +9,7 @@ export const BUILTIN_TEMPLATES: [string, string][] = [
   ['email/account_confirmation.html', 'Account Confirmation'],
 ];
 
-const BUILTIN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'templates');
+const BUILTIN_DIR = projectPath('src/stages/email/templates');
 /** Templates are small; a bigger file is not read (and so is not a template). */
 const MAX_TEMPLATE_BYTES = 256 * 1024;
 
