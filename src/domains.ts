@@ -26,6 +26,7 @@ import { userWriteStageDomain } from './stages/user_write/index.js';
 import { userDeleteStageDomain } from './stages/user_delete/index.js';
 import { invitationStageDomain } from './stages/invitation/index.js';
 import { authenticatorTotpStageDomain } from './stages/authenticator_totp/index.js';
+import { authenticatorStaticStageDomain } from './stages/authenticator_static/index.js';
 
 /** Every domain, in the order their bootstrap runs. */
 export const domains: DomainModule[] = [coreDomain, cryptoDomain, policiesDomain, eventsDomain, propertyMappingsDomain, providersDomain, oauth2Domain, blueprintsDomain, adminDomain, rootDomain, webDomain,
@@ -36,4 +37,5 @@ export const domains: DomainModule[] = [coreDomain, cryptoDomain, policiesDomain
   userDeleteStageDomain,
   invitationStageDomain,
   authenticatorTotpStageDomain,
+  authenticatorStaticStageDomain,
 ];

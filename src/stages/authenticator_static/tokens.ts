@@ -1,0 +1,41 @@
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/database.js';
+import { staticDevices, staticTokens } from './table.js';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+/** The token column's size (django-otp's `StaticToken.token`). */
+export const MAX_TOKEN_LENGTH = 16;
+
+/** A random code of letters and digits, as authentik's `generate_id`. */
+export function newStaticToken(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i += 1) out += ALPHABET[randomInt(ALPHABET.length)];
+  return out;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Spends one of the user's codes: finds it among the tokens of their confirmed static devices (compared in
+ * constant time) and deletes it; the delete decides, so a code is accepted once even by concurrent requests.
+ * Returns the device the code belonged to.
+ */
+export async function spendStaticToken(db: Db, userId: number, code: string): Promise<number | undefined> {
+  const candidate = code.trim();
+  if (!candidate) return undefined;
+  const devices = await db.select({ id: staticDevices.id }).from(staticDevices)
+    .where(and(eq(staticDevices.userId, userId), eq(staticDevices.confirmed, true)));
+  if (!devices.length) return undefined;
+  const tokens = await db.select().from(staticTokens).where(inArray(staticTokens.deviceId, devices.map((d) => d.id))).orderBy(asc(staticTokens.id));
+  const match = tokens.find((token) => sameToken(token.token, candidate));
+  if (!match) return undefined;
+  const spent = await db.delete(staticTokens).where(eq(staticTokens.id, match.id)).returning({ id: staticTokens.id });
+  if (!spent.length) return undefined;
+  await db.update(staticDevices).set({ lastUsed: new Date() }).where(eq(staticDevices.id, match.deviceId));
+  return match.deviceId;
+}
