@@ -27,6 +27,7 @@ import { userDeleteStageDomain } from './stages/user_delete/index.js';
 import { invitationStageDomain } from './stages/invitation/index.js';
 import { authenticatorTotpStageDomain } from './stages/authenticator_totp/index.js';
 import { authenticatorStaticStageDomain } from './stages/authenticator_static/index.js';
+import { authenticatorValidateStageDomain } from './stages/authenticator_validate/index.js';
 
 /** Every domain, in the order their bootstrap runs. */
 export const domains: DomainModule[] = [coreDomain, cryptoDomain, policiesDomain, eventsDomain, propertyMappingsDomain, providersDomain, oauth2Domain, blueprintsDomain, adminDomain, rootDomain, webDomain,
@@ -38,4 +39,5 @@ export const domains: DomainModule[] = [coreDomain, cryptoDomain, policiesDomain
   invitationStageDomain,
   authenticatorTotpStageDomain,
   authenticatorStaticStageDomain,
+  authenticatorValidateStageDomain,
 ];

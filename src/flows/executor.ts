@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, Services } from '../api/context.js';
@@ -253,6 +254,12 @@ export class FlowExecutor {
       flowInterfaceUrl: (slug) => `/if/flow/${encodeURIComponent(slug)}/${query ? `?${query}` : ''}`,
       absoluteUrl: (path) => new URL(path, `${this.request.protocol}://${this.request.host}`).toString(),
       planSnapshot: () => structuredClone(plan),
+      insertStageNext: (stage) => {
+        plan.bindings.splice(1, 0, {
+          fsbUuid: randomUUID(), pbmUuid: randomUUID(), stageUuid: stage.stageUuid, stageModel: stage.model,
+          order: 0, policyEngineMode: 'any', invalidResponseAction: 'retry', reEvaluate: false,
+        });
+      },
     };
   }
 

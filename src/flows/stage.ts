@@ -129,6 +129,11 @@ export interface StageContext<Row extends Json = Json> {
   absoluteUrl(path: string): string;
   /** A copy of the plan as it is now (this stage first), to keep behind a flow token (`flows/tokens.ts`). */
   planSnapshot(): FlowPlan;
+  /**
+   * authentik's `FlowPlan.insert_stage`: runs `stage` right after this one, without policies (the validate stage
+   * sends a user without devices through a setup stage this way).
+   */
+  insertStageNext(stage: Pick<StageRow, 'stageUuid' | 'model'>): void;
 }
 
 export interface StageView<Row extends Json = Json> {

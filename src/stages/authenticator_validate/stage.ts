@@ -1,0 +1,147 @@
+import { stageTypeViewSet } from '../../flows/api.js';
+import { stageTypeFor } from '../../flows/registry.js';
+import { stages } from '../../flows/table.js';
+import { deny, invalid, next, PLAN_CONTEXT, type StageContext, type StageResult, type StageType, type UserRow } from '../../flows/stage.js';
+import { durationFromString } from '../../events/record.js';
+import { deviceClass, type DeviceClass, type DeviceSummary } from '../authenticator/devices.js';
+import { authenticatorValidateStages } from './table.js';
+import { configurationStagesOf, validateStageModel, VALIDATE_STAGE_MODEL, type ValidateStageRow } from './model.js';
+
+/** The plan context key of the challenges last shown (authentik's `PLAN_CONTEXT_DEVICE_CHALLENGES`). */
+export const PLAN_CONTEXT_DEVICE_CHALLENGES = 'device_challenges';
+/** Code-based classes first, recovery codes last: the order challenges are offered in. */
+const CLASS_ORDER = ['totp', 'static'];
+const NOT_CONFIGURED = 'No (allowed) MFA authenticator configured.';
+
+interface DeviceChallenge {
+  device_class: string;
+  device_uid: string;
+  challenge: Record<string, unknown>;
+}
+
+/** The stage's allowed classes that this server knows (webauthn, duo and sms are not there yet). */
+function allowedClasses(stage: ValidateStageRow): DeviceClass[] {
+  return CLASS_ORDER.filter((name) => stage.deviceClasses.includes(name)).map((name) => deviceClass(name)).filter((c): c is DeviceClass => Boolean(c));
+}
+
+/** One challenge per device class: a code of any of the user's devices of that class will do. */
+async function deviceChallenges(ctx: StageContext<ValidateStageRow>, user: UserRow): Promise<{ challenges: DeviceChallenge[]; devices: DeviceSummary[] }> {
+  const challenges: DeviceChallenge[] = [];
+  const devices: DeviceSummary[] = [];
+  for (const type of allowedClasses(ctx.stage)) {
+    const own = await type.devicesOf(ctx.services.db, user.id);
+    if (!own.length) continue;
+    devices.push(...own);
+    challenges.push({ device_class: type.name, device_uid: String(own[0].pk), challenge: {} });
+  }
+  return { challenges, devices };
+}
+
+/** Whether one of the devices was used within `last_auth_threshold`: the user passes without a code. */
+function recentlyUsed(stage: ValidateStageRow, devices: DeviceSummary[]): boolean {
+  const threshold = durationFromString(stage.lastAuthThreshold);
+  if (threshold <= 0) return false;
+  const since = Date.now() - threshold;
+  return devices.some((device) => device.lastUsed && device.lastUsed.getTime() >= since);
+}
+
+async function selectableStages(ctx: StageContext<ValidateStageRow>) {
+  return (await configurationStagesOf(ctx.services.db, ctx.stage.stageUuid)).map((stage) => ({
+    pk: stage.stageUuid,
+    name: stage.name,
+    verbose_name: stageTypeFor(stage.model)?.verboseName ?? 'Stage',
+    meta_model_name: stage.model,
+  }));
+}
+
+/**
+ * authentik's `AuthenticatorValidateStageView.get`: a user with devices of the allowed classes is asked for a code
+ * (unless a device was used recently); one without is let through, denied, or sent to set one up, as the stage's
+ * `not_configured_action` says.
+ */
+async function challenge(ctx: StageContext<ValidateStageRow>) {
+  const user = await ctx.pendingUser();
+  // Without a user there are no devices to ask for; passwordless (WebAuthn) login is not supported yet.
+  if (!user?.id) return next();
+  const { challenges, devices } = await deviceChallenges(ctx, user);
+  if (challenges.length && recentlyUsed(ctx.stage, devices)) return next();
+  const configurationStages = await selectableStages(ctx);
+  if (!challenges.length) {
+    if (ctx.stage.notConfiguredAction === 'skip') return next();
+    if (ctx.stage.notConfiguredAction === 'deny' || !configurationStages.length) return deny(NOT_CONFIGURED);
+    if (configurationStages.length === 1) {
+      ctx.insertStageNext({ stageUuid: configurationStages[0].pk, model: configurationStages[0].meta_model_name });
+      return next();
+    }
+  }
+  ctx.context[PLAN_CONTEXT_DEVICE_CHALLENGES] = challenges;
+  return { component: 'ak-stage-authenticator-validate', device_challenges: challenges, configuration_stages: configurationStages };
+}
+
+function shownChallenges(ctx: StageContext): DeviceChallenge[] {
+  const stored = ctx.context[PLAN_CONTEXT_DEVICE_CHALLENGES];
+  return Array.isArray(stored) ? (stored as DeviceChallenge[]) : [];
+}
+
+/** Records the device as authentik does, for the login event and policies (`auth_method_args.mfa_devices`). */
+function recordMfa(ctx: StageContext, type: DeviceClass, device: DeviceSummary): void {
+  ctx.context[PLAN_CONTEXT.METHOD] ??= 'auth_mfa';
+  const args = (ctx.context[PLAN_CONTEXT.METHOD_ARGS] ??= {}) as Record<string, unknown>;
+  const used = Array.isArray(args.mfa_devices) ? args.mfa_devices : [];
+  args.mfa_devices = [...used, { pk: device.pk, name: device.name, app: type.modelName.split('.')[0], model_name: type.modelName.split('.')[1] }];
+}
+
+async function respond(ctx: StageContext<ValidateStageRow>, response: Record<string, unknown>): Promise<StageResult> {
+  const user = await ctx.pendingUser();
+  if (!user?.id) return invalid({ non_field_errors: ['Empty response'] }, { retryOnly: true });
+  const shown = shownChallenges(ctx);
+
+  if (typeof response.selected_stage === 'string') {
+    const chosen = (await selectableStages(ctx)).find((stage) => stage.pk === response.selected_stage);
+    // Setting up is only offered to users without devices.
+    if (!chosen || shown.length) return invalid({ selected_stage: ['Selected stage is invalid'] }, { retryOnly: true });
+    ctx.insertStageNext({ stageUuid: chosen.pk, model: chosen.meta_model_name });
+    return next();
+  }
+
+  let classes = shown.map((c) => c.device_class);
+  const selected = response.selected_challenge as DeviceChallenge | undefined;
+  if (selected) {
+    if (!shown.some((c) => c.device_class === selected.device_class && c.device_uid === selected.device_uid)) {
+      return invalid({ selected_challenge: ['invalid challenge selected'] }, { retryOnly: true });
+    }
+    classes = [selected.device_class];
+  }
+  const code = typeof response.code === 'string' ? response.code : undefined;
+  if (!code) {
+    // Choosing a device only shows the challenge again, for its code.
+    if (selected) return invalid({}, { retryOnly: true });
+    return invalid({ non_field_errors: ['Empty response'] }, { retryOnly: true });
+  }
+  for (const name of classes) {
+    const type = deviceClass(name);
+    if (!type?.verifyCode || !ctx.stage.deviceClasses.includes(name)) continue;
+    const device = await type.verifyCode(ctx.services.db, user.id, code);
+    if (device) {
+      recordMfa(ctx, type, device);
+      delete ctx.context[PLAN_CONTEXT_DEVICE_CHALLENGES];
+      return next();
+    }
+  }
+  return invalid({ code: ['Invalid Token'] }, { retryOnly: true });
+}
+
+/** Asks the pending user for a code of one of their authenticator devices. */
+export const validateStage: StageType<ValidateStageRow> = {
+  modelName: VALIDATE_STAGE_MODEL,
+  formComponent: 'ak-stage-authenticator-validate-form',
+  verboseName: 'Authenticator Validation Stage',
+  verboseNamePlural: 'Authenticator Validation Stages',
+  description: 'Validate user\'s configured OTP Device.',
+  model: validateStageModel,
+  viewSet: stageTypeViewSet(validateStageModel, '/stages/authenticator/validate/', {
+    stage_uuid: stages.stageUuid,
+    not_configured_action: authenticatorValidateStages.notConfiguredAction,
+  }),
+  view: { responseSchema: 'AuthenticatorValidationChallengeResponseRequest', challenge, respond },
+};
