@@ -17,12 +17,14 @@ import { userConsentViewSet } from './consent/api.js';
 import { transactionalRoutes } from './transactional/api.js';
 import { bootstrapCore } from './bootstrap.js';
 import { recoveryRoutes } from './recovery.js';
+import { startExpiredCleanup } from './expired.js';
 
 export const coreDomain = {
   name: 'core',
   models: [userModel, groupModel, tokenModel, tenantModel, applicationModel, authenticatedSessionModel, userConsentModel],
   viewSets: [userViewSet, groupViewSet, tokenViewSet, tenantViewSet, applicationViewSet, authenticatedSessionViewSet, userConsentViewSet],
   bootstrap: bootstrapCore,
+  start: startExpiredCleanup,
   routes(app, services, makeContext) {
     recoveryRoutes(app, services);
     tenantRoutes(app, services, makeContext);
