@@ -69,6 +69,9 @@ interface PendingInsert {
 
 const pendingInserts = new Map<Db, PendingInsert[]>();
 
+/** The column defaults of an access token row, for rows built from what was inserted. */
+const ACCESS_TOKEN_DEFAULTS = { revoked: false, scope: '', sessionId: null, chain: null, expiring: true, idToken: '{}' } satisfies Partial<AccessTokenRow>;
+
 /**
  * Access tokens issued at the same moment are stored with one statement (a group commit): under load, machine
  * grants arrive together and a row each would cost a round trip each. The caller still gets its row only once it
@@ -90,9 +93,10 @@ async function flushInserts(db: Db): Promise<void> {
   const batch = pendingInserts.get(db) ?? [];
   pendingInserts.delete(db);
   try {
-    const rows = await db.insert(accessTokens).values(batch.map((p) => p.values)).returning();
-    const byToken = new Map(rows.map((r) => [r.token, r]));
-    for (const pending of batch) pending.resolve(byToken.get(pending.values.token)!);
+    // Only the keys come back: the tokens are kilobytes each, and PostgreSQL returns the rows of an
+    // `INSERT … VALUES` in the order given (Django's bulk_create relies on it too).
+    const ids = await db.insert(accessTokens).values(batch.map((p) => p.values)).returning({ id: accessTokens.id });
+    batch.forEach((pending, i) => pending.resolve({ ...ACCESS_TOKEN_DEFAULTS, ...pending.values, id: ids[i].id } as AccessTokenRow));
   } catch {
     // One bad row (its provider deleted meanwhile) must not fail the others: store them one by one.
     for (const pending of batch) {
