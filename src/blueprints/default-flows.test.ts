@@ -37,7 +37,8 @@ describe('blueprints/default flows at first start', () => {
     assert.equal(flow.body.title, 'Welcome to authentik!');
     const bindings = await t.api('GET', `/flows/bindings/?target=${flow.body.pk}&ordering=order`);
     assert.deepEqual(bindings.body.results.map((b: { order: number; stage_obj: { name: string } }) => [b.order, b.stage_obj.name]), [
-      [10, 'default-authentication-identification'], [20, 'default-authentication-password'], [100, 'default-authentication-login'],
+      [10, 'default-authentication-identification'], [20, 'default-authentication-password'], [30, 'default-authentication-mfa-validation'],
+      [100, 'default-authentication-login'],
     ]);
 
     const tenant = await t.api('GET', '/core/tenants/?default=true');
@@ -71,6 +72,30 @@ describe('blueprints/default flows at first start', () => {
       assert.equal(logout.body.component, 'xak-flow-redirect', JSON.stringify(logout.body));
       assert.equal((await c.api('GET', '/core/users/me/')).status, 403);
     }
+  });
+
+  it('asks for a code once the user set up recovery codes through the shipped setup flow', async () => {
+    const login = async (c: FlowClient) => {
+      await c.get(AUTH);
+      await c.post(AUTH, { uid_field: 'akadmin' });
+      return c.post(AUTH, { password: ADMIN_PASSWORD });
+    };
+    const c = client();
+    assert.equal((await login(c)).body.component, 'xak-flow-redirect');
+    const setup = await c.get('default-authenticator-static-setup');
+    assert.equal(setup.body.component, 'ak-stage-authenticator-static', JSON.stringify(setup.body));
+    assert.equal(setup.body.codes.length, 6);
+    assert.equal((await c.post('default-authenticator-static-setup', {})).body.component, 'xak-flow-redirect');
+    const totp = await c.get('default-authenticator-totp-setup');
+    assert.equal(totp.body.component, 'ak-stage-authenticator-totp', 'the TOTP setup flow applied too');
+
+    const again = client();
+    const validation = await login(again);
+    assert.equal(validation.body.component, 'ak-stage-authenticator-validate', JSON.stringify(validation.body));
+    assert.deepEqual(validation.body.device_challenges.map((d: { device_class: string }) => d.device_class), ['static']);
+    assert.ok((await again.post(AUTH, { code: 'not-a-code' })).body.response_errors.code);
+    assert.equal((await again.post(AUTH, { code: setup.body.codes[0] })).body.component, 'xak-flow-redirect');
+    assert.equal((await again.api('GET', '/core/users/me/')).body.user.username, 'akadmin');
   });
 
   it('applies nothing again on the next start when no file changed', async () => {
