@@ -25,6 +25,7 @@ import { promptStageDomain } from './stages/prompt/index.js';
 import { userWriteStageDomain } from './stages/user_write/index.js';
 import { userDeleteStageDomain } from './stages/user_delete/index.js';
 import { invitationStageDomain } from './stages/invitation/index.js';
+import { authenticatorsDomain } from './stages/authenticator/index.js';
 import { authenticatorTotpStageDomain } from './stages/authenticator_totp/index.js';
 import { authenticatorStaticStageDomain } from './stages/authenticator_static/index.js';
 import { authenticatorValidateStageDomain } from './stages/authenticator_validate/index.js';
@@ -37,6 +38,7 @@ export const domains: DomainModule[] = [coreDomain, cryptoDomain, policiesDomain
   userWriteStageDomain,
   userDeleteStageDomain,
   invitationStageDomain,
+  authenticatorsDomain,
   authenticatorTotpStageDomain,
   authenticatorStaticStageDomain,
   authenticatorValidateStageDomain,

@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from './support/app.js';
 /** Tags whose every operation must be served; the others are listed with their coverage as they fill in. */
 const COMPLETE_TAGS = ['core', 'crypto', 'root', 'admin', 'schema', 'flows', 'policies', 'managed', 'oauth2', 'events', 'propertymappings'];
 /** Paths of incomplete tags whose every operation must be served: the parts of them that are done. */
-const COMPLETE_PATHS = [/^\/(stages\/authenticator|authenticators(\/admin)?)\/(totp|static)\//, /^\/stages\/authenticator\/validate\//];
+const COMPLETE_PATHS = [/^\/(stages\/authenticator|authenticators(\/admin)?)\/(totp|static)\//, /^\/stages\/authenticator\/validate\//, /^\/authenticators(\/admin)?\/all\//];
 
 describe('operations of the schema', () => {
   let t: TestApp;

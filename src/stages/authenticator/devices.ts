@@ -21,6 +21,8 @@ export interface DeviceClass {
   name: string;
   /** authentik's model name of the device, e.g. `authentik_stages_authenticator_totp.totpdevice`. */
   modelName: string;
+  /** Django's `_meta.label` of the device model (`authentik_stages_authenticator_totp.TOTPDevice`), the API's `type`. */
+  label: string;
   verboseName: string;
   verboseNamePlural: string;
   /** The user's confirmed devices of this class, ordered by pk. */

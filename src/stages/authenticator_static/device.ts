@@ -36,6 +36,7 @@ export const [staticDeviceViewSet, staticDeviceAdminViewSet] = deviceViewSets(st
 registerDeviceClass({
   name: 'static',
   modelName: staticDeviceModel.name,
+  label: 'authentik_stages_authenticator_static.StaticDevice',
   verboseName: staticDeviceModel.verboseName,
   verboseNamePlural: staticDeviceModel.verboseNamePlural,
   async devicesOf(db, userId) {

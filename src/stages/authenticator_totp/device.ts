@@ -26,6 +26,7 @@ const summary = (row: TotpDeviceRow) => ({ pk: row.id, name: row.name, confirmed
 registerDeviceClass({
   name: 'totp',
   modelName: totpDeviceModel.name,
+  label: 'authentik_stages_authenticator_totp.TOTPDevice',
   verboseName: totpDeviceModel.verboseName,
   verboseNamePlural: totpDeviceModel.verboseNamePlural,
   async devicesOf(db, userId) {
