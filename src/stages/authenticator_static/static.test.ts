@@ -71,6 +71,10 @@ describe('stages/authenticator_static', () => {
 
     const staticClass = deviceClass('static')!;
     assert.equal(await staticClass.verifyCode!(t.services.db, bobId, 'not-a-code'), undefined);
+    const [throttled] = await t.services.db.select().from(staticDevices).where(eq(staticDevices.id, device.id));
+    assert.equal(throttled.throttlingFailureCount, 1, 'a wrong code throttles the device');
+    assert.equal(await staticClass.verifyCode!(t.services.db, bobId, codes[1]), undefined, 'a throttled device refuses even a right code');
+    await t.services.db.update(staticDevices).set({ throttlingFailureTimestamp: new Date(0) }).where(eq(staticDevices.id, device.id));
     assert.equal((await staticClass.verifyCode!(t.services.db, bobId, codes[1]))?.pk, device.id);
     assert.equal(await staticClass.verifyCode!(t.services.db, bobId, codes[1]), undefined, 'a code is single use');
     const left = await t.services.db.select().from(staticTokens).where(eq(staticTokens.deviceId, device.id));

@@ -1,6 +1,7 @@
 import { boolean, foreignKey, index, integer, pgTable, serial, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 import { flows, stages } from '../../flows/table.js';
 import { users } from '../../core/table.js';
+import { throttlingColumns } from '../authenticator/throttling.js';
 
 export const authenticatorStaticStages = pgTable('authentik_stages_authenticator_static_authenticatorstaticstage', {
   stagePtrId: uuid('stage_ptr_id').primaryKey(),
@@ -21,6 +22,7 @@ export const staticDevices = pgTable('authentik_stages_authenticator_static_stat
   name: varchar('name', { length: 64 }).notNull(),
   confirmed: boolean('confirmed').notNull().default(true),
   lastUsed: timestamp('last_used', { withTimezone: true }),
+  ...throttlingColumns(),
 }, (t) => [
   foreignKey({ name: 'authentik_stages_authenticator_static_device_user_fk', columns: [t.userId], foreignColumns: [users.id] }).onDelete('cascade'),
 ]);

@@ -1,6 +1,7 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
+import { isThrottled } from '../authenticator/throttling.js';
 import { staticDevices, staticTokens } from './table.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -21,21 +22,24 @@ function sameToken(a: string, b: string): boolean {
 }
 
 /**
- * Spends one of the user's codes: finds it among the tokens of their confirmed static devices (compared in
- * constant time) and deletes it; the delete decides, so a code is accepted once even by concurrent requests.
- * Returns the device the code belonged to.
+ * Spends one of the user's codes: finds it among the tokens of their confirmed static devices that are not
+ * throttled (compared in constant time) and deletes it; the delete decides, so a code is accepted once even by
+ * concurrent requests. A wrong code throttles the devices it was tried on. Returns the device the code belonged to.
  */
 export async function spendStaticToken(db: Db, userId: number, code: string): Promise<number | undefined> {
   const candidate = code.trim();
-  if (!candidate) return undefined;
-  const devices = await db.select({ id: staticDevices.id }).from(staticDevices)
-    .where(and(eq(staticDevices.userId, userId), eq(staticDevices.confirmed, true)));
+  const devices = (await db.select().from(staticDevices)
+    .where(and(eq(staticDevices.userId, userId), eq(staticDevices.confirmed, true)))).filter((device) => !isThrottled(device));
   if (!devices.length) return undefined;
-  const tokens = await db.select().from(staticTokens).where(inArray(staticTokens.deviceId, devices.map((d) => d.id))).orderBy(asc(staticTokens.id));
-  const match = tokens.find((token) => sameToken(token.token, candidate));
-  if (!match) return undefined;
-  const spent = await db.delete(staticTokens).where(eq(staticTokens.id, match.id)).returning({ id: staticTokens.id });
-  if (!spent.length) return undefined;
-  await db.update(staticDevices).set({ lastUsed: new Date() }).where(eq(staticDevices.id, match.deviceId));
+  const ids = devices.map((d) => d.id);
+  const tokens = await db.select().from(staticTokens).where(inArray(staticTokens.deviceId, ids)).orderBy(asc(staticTokens.id));
+  const match = candidate ? tokens.find((token) => sameToken(token.token, candidate)) : undefined;
+  const spent = match ? await db.delete(staticTokens).where(eq(staticTokens.id, match.id)).returning({ id: staticTokens.id }) : [];
+  if (!match || !spent.length) {
+    await db.update(staticDevices).set({ throttlingFailureCount: sql`${staticDevices.throttlingFailureCount} + 1`, throttlingFailureTimestamp: new Date() })
+      .where(inArray(staticDevices.id, ids));
+    return undefined;
+  }
+  await db.update(staticDevices).set({ lastUsed: new Date(), throttlingFailureCount: 0, throttlingFailureTimestamp: null }).where(eq(staticDevices.id, match.deviceId));
   return match.deviceId;
 }

@@ -1,6 +1,7 @@
 import { bigint, boolean, foreignKey, integer, pgTable, serial, smallint, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 import { flows, stages } from '../../flows/table.js';
 import { users } from '../../core/table.js';
+import { throttlingColumns } from '../authenticator/throttling.js';
 
 export const authenticatorTotpStages = pgTable('authentik_stages_authenticator_totp_authenticatortotpstage', {
   stagePtrId: uuid('stage_ptr_id').primaryKey(),
@@ -30,6 +31,7 @@ export const totpDevices = pgTable('authentik_stages_authenticator_totp_totpdevi
   /** The last time step a code was accepted for: codes of it and earlier steps are refused (no replay). */
   lastT: bigint('last_t', { mode: 'number' }).notNull().default(-1),
   lastUsed: timestamp('last_used', { withTimezone: true }),
+  ...throttlingColumns(),
 }, (t) => [
   foreignKey({ name: 'authentik_stages_authenticator_totp_device_user_fk', columns: [t.userId], foreignColumns: [users.id] }).onDelete('cascade'),
 ]);

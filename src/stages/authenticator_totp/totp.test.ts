@@ -116,12 +116,19 @@ describe('stages/authenticator_totp', () => {
     const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromHex(key), digits: 6, period: 30 });
     const totpClass = deviceClass('totp')!;
     assert.equal(await totpClass.verifyCode!(t.services.db, aliceId, wrongCode(totp)), undefined);
+    const [failed] = await t.services.db.select().from(totpDevices).where(eq(totpDevices.name, 'replay'));
+    assert.equal(failed.throttlingFailureCount, 1, 'a wrong code throttles the device');
+    // While throttled (2^9 s after the tenth failure), even the right code is refused.
+    await t.services.db.update(totpDevices).set({ throttlingFailureCount: 10, throttlingFailureTimestamp: new Date() }).where(eq(totpDevices.id, failed.id));
+    assert.equal(await totpClass.verifyCode!(t.services.db, aliceId, totp.generate()), undefined);
+    await t.services.db.update(totpDevices).set({ throttlingFailureTimestamp: new Date(Date.now() - 3600_000) }).where(eq(totpDevices.id, failed.id));
     const code = totp.generate();
     const used = await totpClass.verifyCode!(t.services.db, aliceId, code);
     assert.equal(used?.name, 'replay');
     assert.ok(used);
     const [stored] = await t.services.db.select().from(totpDevices).where(eq(totpDevices.id, used.pk));
     assert.ok(stored.lastUsed, 'the use is recorded');
+    assert.deepEqual([stored.throttlingFailureCount, stored.throttlingFailureTimestamp], [0, null], 'a right code lifts the throttling');
     assert.equal(await totpClass.verifyCode!(t.services.db, aliceId, code), undefined, 'a replayed code fails');
     await t.services.db.delete(totpDevices).where(eq(totpDevices.id, used.pk));
   });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Db } from '../../db/database.js';
+import { isThrottled } from '../authenticator/throttling.js';
 import { totpDevices } from './table.js';
 
 export type TotpDeviceRow = typeof totpDevices.$inferSelect;
@@ -39,11 +40,17 @@ export function matchingStep(device: Pick<TotpDeviceRow, 'key' | 'digits' | 'ste
 /**
  * Checks a code against a stored device and, when it matches a time step later than the last accepted one,
  * records that step and the use in one conditional update: a code is accepted once, even by concurrent requests.
+ * A throttled device refuses every code; a wrong code throttles it longer.
  */
 export async function verifyTotpDevice(db: Db, device: TotpDeviceRow, code: string): Promise<boolean> {
+  if (isThrottled(device)) return false;
   const step = matchingStep(device, code);
-  if (step === undefined || step <= device.lastT) return false;
-  const updated = await db.update(totpDevices).set({ lastT: step, lastUsed: new Date() })
-    .where(and(eq(totpDevices.id, device.id), lt(totpDevices.lastT, step))).returning({ id: totpDevices.id });
-  return updated.length === 1;
+  if (step !== undefined && step > device.lastT) {
+    const updated = await db.update(totpDevices).set({ lastT: step, lastUsed: new Date(), throttlingFailureCount: 0, throttlingFailureTimestamp: null })
+      .where(and(eq(totpDevices.id, device.id), lt(totpDevices.lastT, step))).returning({ id: totpDevices.id });
+    if (updated.length === 1) return true;
+  }
+  await db.update(totpDevices).set({ throttlingFailureCount: sql`${totpDevices.throttlingFailureCount} + 1`, throttlingFailureTimestamp: new Date() })
+    .where(eq(totpDevices.id, device.id));
+  return false;
 }

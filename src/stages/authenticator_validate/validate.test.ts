@@ -40,6 +40,12 @@ describe('stages/authenticator_validate', () => {
     return created.body;
   }
 
+  /** Ends the throttling a wrong code started (2^(failures-1) seconds), without waiting for it. */
+  async function liftThrottling() {
+    await t.services.db.update(totpDevices).set({ throttlingFailureTimestamp: new Date(0) });
+    await t.services.db.update(staticDevices).set({ throttlingFailureTimestamp: new Date(0) });
+  }
+
   /** Identifies and authenticates `username`; returns the challenge after the password. */
   async function upToValidation(c: FlowClient, slug: string, username: string) {
     await c.get(slug);
@@ -97,6 +103,7 @@ describe('stages/authenticator_validate', () => {
 
     const wrong = await c.post('mfa', { code: '000000x' });
     assert.deepEqual(wrong.body.response_errors, { code: [{ string: 'Invalid Token', code: 'invalid' }] });
+    await liftThrottling();
     const badChoice = await c.post('mfa', { selected_challenge: { device_class: 'totp', device_uid: '999999', challenge: {} }, code: totp.generate() });
     assert.ok(badChoice.body.response_errors.selected_challenge);
     const done = await c.post('mfa', { selected_challenge: { device_class: 'totp', device_uid: String(device.id), challenge: {} }, code: totp.generate() });
@@ -111,6 +118,7 @@ describe('stages/authenticator_validate', () => {
     const third = client();
     await upToValidation(third, 'mfa', 'carol');
     assert.deepEqual((await third.post('mfa', { code: 'recovery-two' })).body.response_errors, { code: [{ string: 'Invalid Token', code: 'invalid' }] });
+    await liftThrottling();
     assert.equal((await third.post('mfa', { code: 'recovery-one' })).body.component, 'xak-flow-redirect');
   });
 
