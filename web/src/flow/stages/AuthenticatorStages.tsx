@@ -1,0 +1,155 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { ActionGroup, Button, ClipboardCopy, CodeBlock, CodeBlockCode, Form, FormGroup, TextInput } from '@patternfly/react-core';
+import QRCode from 'qrcode';
+import type { Schemas } from '../../api/client';
+import type { StageProps } from '../types';
+import { FieldErrors, GeneralErrors, hasErrors, PendingUser } from './common';
+
+/** A one-time code field: digits from an authenticator app or a backup code, filled in by the OS where it can. */
+function CodeField({ value, onChange, invalid }: { value: string; onChange(value: string): void; invalid: boolean }) {
+  return (
+    <TextInput
+      id="ak-code" name="code" value={value} onChange={(_event, next) => onChange(next.trim())}
+      inputMode="numeric" autoComplete="one-time-code" autoFocus isRequired validated={invalid ? 'error' : 'default'}
+      aria-describedby="ak-code-errors"
+    />
+  );
+}
+
+/** The otpauth:// URI as a QR code for a phone to scan, and its secret for typing in by hand. */
+function TotpEnrolment({ configUrl }: { configUrl: string }) {
+  const [svg, setSvg] = useState<string>();
+  useEffect(() => {
+    QRCode.toString(configUrl, { type: 'svg', margin: 1 }).then(setSvg, () => setSvg(undefined));
+  }, [configUrl]);
+  const secret = new URL(configUrl).searchParams.get('secret') ?? '';
+  return (
+    <>
+      {svg ? <div className="ak-totp-qr" role="img" aria-label="QR code to scan with an authenticator app" dangerouslySetInnerHTML={{ __html: svg }} /> : null}
+      <p>Scan this code with your authenticator app, or enter the key by hand:</p>
+      <ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied" textAriaLabel="Setup key">{secret}</ClipboardCopy>
+    </>
+  );
+}
+
+type Totp = Schemas['AuthenticatorTOTPChallenge'];
+
+export function AuthenticatorTotpStage({ challenge, submit, busy }: StageProps<Totp>) {
+  const [code, setCode] = useState('');
+  const errors = challenge.response_errors;
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    void submit({ code: Number(code) });
+  };
+  return (
+    <Form onSubmit={onSubmit} noValidate>
+      <PendingUser user={challenge.pending_user} avatar={challenge.pending_user_avatar} cancelUrl={challenge.flow_info?.cancel_url} />
+      <TotpEnrolment configUrl={challenge.config_url} />
+      <GeneralErrors errors={errors} shown={['code']} />
+      <FormGroup label="Code from the app" isRequired fieldId="ak-code">
+        <CodeField value={code} onChange={setCode} invalid={hasErrors(errors, 'code')} />
+        <FieldErrors errors={errors} field="code" id="ak-code-errors" />
+      </FormGroup>
+      <ActionGroup>
+        <Button type="submit" variant="primary" isBlock isLoading={busy} isDisabled={busy || !/^\d+$/.test(code)}>Continue</Button>
+      </ActionGroup>
+    </Form>
+  );
+}
+
+type Static = Schemas['AuthenticatorStaticChallenge'];
+
+export function AuthenticatorStaticStage({ challenge, submit, busy }: StageProps<Static>) {
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    void submit({});
+  };
+  return (
+    <Form onSubmit={onSubmit}>
+      <PendingUser user={challenge.pending_user} avatar={challenge.pending_user_avatar} cancelUrl={challenge.flow_info?.cancel_url} />
+      <GeneralErrors errors={challenge.response_errors} />
+      <p>Keep these backup codes somewhere safe. Each works once, when your other devices are out of reach.</p>
+      <CodeBlock aria-label="Backup codes"><CodeBlockCode>{challenge.codes.join('\n')}</CodeBlockCode></CodeBlock>
+      <ActionGroup>
+        <Button type="submit" variant="primary" isBlock isLoading={busy} isDisabled={busy}>I have saved these codes</Button>
+      </ActionGroup>
+    </Form>
+  );
+}
+
+type Validation = Schemas['AuthenticatorValidationChallenge'];
+type DeviceChallenge = Schemas['DeviceChallenge'];
+
+const DEVICE_LABELS: Record<string, [string, string]> = {
+  totp: ['Authenticator app', 'A code from the app on your phone.'],
+  static: ['Backup code', 'One of the codes you saved when you set up MFA.'],
+  sms: ['Text message', 'A code sent to your phone.'],
+  webauthn: ['Security key', 'A passkey or security key.'],
+  duo: ['Duo', 'A push notification to the Duo app.'],
+};
+const CODE_CLASSES = new Set(['totp', 'static', 'sms']);
+
+export function AuthenticatorValidateStage({ challenge, submit, busy }: StageProps<Validation>) {
+  const codeChallenges = challenge.device_challenges.filter((d) => CODE_CLASSES.has(d.device_class));
+  const [selected, setSelected] = useState<DeviceChallenge | undefined>(codeChallenges.length === 1 ? codeChallenges[0] : undefined);
+  const [code, setCode] = useState('');
+  const errors = challenge.response_errors;
+  const header = <PendingUser user={challenge.pending_user} avatar={challenge.pending_user_avatar} cancelUrl={challenge.flow_info?.cancel_url} />;
+
+  if (!challenge.device_challenges.length && challenge.configuration_stages.length) {
+    // No device yet and the stage offers to set one up: the user picks how.
+    return (
+      <Form onSubmit={(event) => event.preventDefault()}>
+        {header}
+        <GeneralErrors errors={errors} />
+        <p>Set up a second factor to continue:</p>
+        {challenge.configuration_stages.map((stage) => (
+          <Button key={stage.pk} variant="secondary" isBlock isDisabled={busy} onClick={() => void submit({ selected_stage: stage.pk })}>
+            {stage.name} ({stage.verbose_name})
+          </Button>
+        ))}
+      </Form>
+    );
+  }
+
+  if (!selected) {
+    return (
+      <Form onSubmit={(event) => event.preventDefault()}>
+        {header}
+        <GeneralErrors errors={errors} />
+        <p>Choose how to confirm it is you:</p>
+        {challenge.device_challenges.map((device) => {
+          const [label, help] = DEVICE_LABELS[device.device_class] ?? [device.device_class, ''];
+          const usable = CODE_CLASSES.has(device.device_class);
+          return (
+            <Button key={`${device.device_class}-${device.device_uid}`} variant="secondary" isBlock isDisabled={busy || !usable} onClick={() => setSelected(device)}>
+              {label}{help ? <span className="ak-muted"> · {help}</span> : null}
+            </Button>
+          );
+        })}
+      </Form>
+    );
+  }
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    void submit({ code });
+  };
+  const [label] = DEVICE_LABELS[selected.device_class] ?? [selected.device_class];
+  return (
+    <Form onSubmit={onSubmit} noValidate>
+      {header}
+      <GeneralErrors errors={errors} shown={['code']} />
+      <FormGroup label={`${label} code`} isRequired fieldId="ak-code">
+        <CodeField value={code} onChange={setCode} invalid={hasErrors(errors, 'code')} />
+        <FieldErrors errors={errors} field="code" id="ak-code-errors" />
+      </FormGroup>
+      <ActionGroup>
+        <Button type="submit" variant="primary" isBlock isLoading={busy} isDisabled={busy || !code}>Continue</Button>
+        {challenge.device_challenges.length > 1 ? (
+          <Button variant="link" isInline onClick={() => { setSelected(undefined); setCode(''); }}>Use another method</Button>
+        ) : null}
+      </ActionGroup>
+    </Form>
+  );
+}
