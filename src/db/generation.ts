@@ -11,15 +11,17 @@ import type { Database, Db } from './database.js';
  *
  * Triggers rather than calls in our write path, so that no write can forget it. Tables are chosen by prefix, so
  * that a new stage or policy type is covered without a change here; tables written on every login or use (flow
- * tokens, invitations, reputation scores) are left out, as they would empty the caches all the time.
+ * tokens, MFA devices and their tokens, invitations, reputation scores) are left out, as they would empty the
+ * caches all the time.
  */
 const CONFIG_TABLE_PREFIXES = ['authentik_flows_', 'authentik_stages_', 'authentik_policies_', 'authentik_tenants_', 'authentik_events_notification'];
 const NOT_CONFIG_TABLES = [
-  'authentik_flows_flowtoken',
   'authentik_stages_invitation_invitation',
   'authentik_policies_reputation_reputation',
   'authentik_events_notification',
 ];
+/** Per-user data under a configuration prefix, by the end of its name: MFA devices, flow and static tokens. */
+const NOT_CONFIG_SUFFIX = '(device|token)$';
 const TRIGGER = 'authentik_config_generation_bump';
 /** Notified on every configuration write, as it commits: the embedded database counts these. */
 export const CONFIG_CHANNEL = 'authentik_config_changed';
@@ -45,10 +47,12 @@ begin
     select tablename from pg_tables
     where schemaname = current_schema()
       and (${CONFIG_TABLE_PREFIXES.map((prefix) => `starts_with(tablename, '${prefix}')`).join(' or ')})
-      and tablename not in (${NOT_CONFIG_TABLES.map((table) => `'${table}'`).join(', ')})
   loop
+    -- Dropped everywhere first, so that a table this installer no longer counts loses its trigger.
     execute format('drop trigger if exists ${TRIGGER} on %I', name);
-    execute format('create trigger ${TRIGGER} after insert or update or delete or truncate on %I for each statement execute function authentik_bump_config_generation()', name);
+    if name not in (${NOT_CONFIG_TABLES.map((table) => `'${table}'`).join(', ')}) and name !~ '${NOT_CONFIG_SUFFIX}' then
+      execute format('create trigger ${TRIGGER} after insert or update or delete or truncate on %I for each statement execute function authentik_bump_config_generation()', name);
+    end if;
   end loop;
 end
 $$`];
