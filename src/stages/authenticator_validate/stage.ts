@@ -98,8 +98,12 @@ async function respond(ctx: StageContext<ValidateStageRow>, response: Record<str
 
   if (typeof response.selected_stage === 'string') {
     const chosen = (await selectableStages(ctx)).find((stage) => stage.pk === response.selected_stage);
-    // Setting up is only offered to users without devices.
-    if (!chosen || shown.length) return invalid({ selected_stage: ['Selected stage is invalid'] }, { retryOnly: true });
+    // Setting up is only offered to users without devices: asked afresh, as a response may come without the
+    // challenge ever being shown, and a user with devices must not get past by enrolling another one.
+    const { challenges } = await deviceChallenges(ctx, user);
+    if (!chosen || challenges.length || ctx.stage.notConfiguredAction !== 'configure') {
+      return invalid({ selected_stage: ['Selected stage is invalid'] }, { retryOnly: true });
+    }
     ctx.insertStageNext({ stageUuid: chosen.pk, model: chosen.meta_model_name });
     return next();
   }

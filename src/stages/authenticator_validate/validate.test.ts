@@ -168,4 +168,21 @@ describe('stages/authenticator_validate', () => {
     assert.equal(codes.body.codes.length, 2);
     assert.equal((await g.post('mfa-configure-two', {})).body.component, 'xak-flow-redirect');
   });
+
+  it('does not let a user with devices past by choosing a setup stage', async () => {
+    await flowWith('mfa-bypass', { not_configured_action: 'configure', device_classes: ['static'], configuration_stages: [totpSetup] });
+    const ivanId = await user('ivan');
+    const [paper] = await t.services.db.insert(staticDevices).values({ userId: ivanId, name: 'paper' }).returning();
+    await t.services.db.insert(staticTokens).values({ deviceId: paper.id, token: 'ivan-recovery' });
+    const c = client();
+    await c.get('mfa-bypass');
+    await c.post('mfa-bypass', { uid_field: 'ivan' });
+    // The password is answered without following the redirect: the validate challenge is never shown.
+    const password = await c.request('POST', c.executorUrl('mfa-bypass'), { password: 'ivan-password-1' });
+    assert.equal(password.statusCode, 302);
+    const refused = await c.post('mfa-bypass', { selected_stage: totpSetup });
+    assert.equal(refused.body.component, 'ak-stage-authenticator-validate');
+    assert.ok(refused.body.response_errors.selected_stage);
+    assert.equal((await c.post('mfa-bypass', { code: 'ivan-recovery' })).body.component, 'xak-flow-redirect');
+  });
 });
