@@ -1,7 +1,7 @@
 import { defineStageModel } from '../../flows/models.js';
 import { stageTypeViewSet } from '../../flows/api.js';
 import { stages } from '../../flows/table.js';
-import { next, type StageContext, type StageResult, type StageType } from '../../flows/stage.js';
+import { invalid, next, type StageContext, type StageResult, type StageType } from '../../flows/stage.js';
 import { ErrorCollector } from '../../api/errors.js';
 import { authenticatorStaticStages, staticDevices, staticTokens } from './table.js';
 import { MAX_TOKEN_LENGTH, newStaticToken } from './tokens.js';
@@ -63,7 +63,9 @@ async function challenge(ctx: StageContext<StaticStageRow>) {
 async function respond(ctx: StageContext<StaticStageRow>): Promise<StageResult> {
   const user = await ctx.pendingUser();
   const tokens = pendingTokens(ctx);
-  if (!user?.id || !tokens) return next();
+  if (!user?.id) return next();
+  // A response to codes never shown (no challenge before it) sets nothing up: the codes are shown first.
+  if (!tokens) return invalid({}, { retryOnly: true });
   await ctx.services.db.transaction(async (tx) => {
     const [device] = await tx.insert(staticDevices).values({ userId: user.id, name: DEVICE_NAME, confirmed: true }).returning({ id: staticDevices.id });
     if (tokens.length) await tx.insert(staticTokens).values(tokens.map((token) => ({ deviceId: device.id, token })));
