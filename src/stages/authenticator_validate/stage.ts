@@ -68,6 +68,7 @@ async function challenge(ctx: StageContext<ValidateStageRow>) {
   const configurationStages = await selectableStages(ctx);
   if (!challenges.length) {
     if (ctx.stage.notConfiguredAction === 'skip') return next();
+    // `configure` whose setup stages were all deleted has nothing to offer: the user cannot get a device here.
     if (ctx.stage.notConfiguredAction === 'deny' || !configurationStages.length) return deny(NOT_CONFIGURED);
     if (configurationStages.length === 1) {
       ctx.insertStageNext({ stageUuid: configurationStages[0].pk, model: configurationStages[0].meta_model_name });
