@@ -65,9 +65,10 @@ async function challenge(ctx: StageContext<ValidateStageRow>) {
   if (!user?.id) return next();
   const { challenges, devices } = await deviceChallenges(ctx, user);
   if (challenges.length && recentlyUsed(ctx.stage, devices)) return next();
+  // Every login of a user without devices passes here: the setup stages are read only when they may be offered.
+  if (!challenges.length && ctx.stage.notConfiguredAction === 'skip') return next();
   const configurationStages = await selectableStages(ctx);
   if (!challenges.length) {
-    if (ctx.stage.notConfiguredAction === 'skip') return next();
     // `configure` whose setup stages were all deleted has nothing to offer: the user cannot get a device here.
     if (ctx.stage.notConfiguredAction === 'deny' || !configurationStages.length) return deny(NOT_CONFIGURED);
     if (configurationStages.length === 1) {
