@@ -305,6 +305,23 @@ describe('flows/executor', () => {
     }
   });
 
+  it('answers a passed stage with the next stage\'s challenge, except after a login, which a new request must carry', async () => {
+    const { flow } = await loginFlow('test-continue');
+    const dummy = await t.api('POST', '/stages/dummy/', { body: { name: 'test-continue-after-login' } });
+    assert.equal((await t.api('POST', '/flows/bindings/', { body: { target: flow.pk, stage: dummy.body.pk, order: 200 } })).status, 201);
+    const c = client();
+    await c.get('test-continue');
+    // authentik redirects to the executor here; the next challenge comes at once, a round trip sooner.
+    const identified = await c.request('POST', c.executorUrl('test-continue'), { uid_field: 'akadmin' });
+    assert.equal(identified.statusCode, 200);
+    assert.equal(JSON.parse(identified.body).component, 'ak-stage-password');
+    const loggedIn = await c.request('POST', c.executorUrl('test-continue'), { password: ADMIN_PASSWORD });
+    assert.equal(loggedIn.statusCode, 302, 'the stage after user_login runs in a request of the logged-in user');
+    const after = await c.follow('GET', String(loggedIn.headers.location));
+    assert.equal(after.body.component, 'ak-stage-dummy');
+    assert.equal((await c.api('GET', '/core/users/me/')).body.user.username, 'akadmin');
+  });
+
   it('times a password login in-process through the bench helpers', async () => {
     const slug = await ensurePasswordLoginFlow(t.services);
     assert.equal(await ensurePasswordLoginFlow(t.services), slug);

@@ -86,6 +86,8 @@ export class FlowExecutor {
   private binding: PlannedBinding | undefined;
   private query: Record<string, string> = {};
   private http!: PolicyHttpRequest;
+  /** A stage logged a user in or out during this request. */
+  private userChanged = false;
 
   constructor(
     private services: Services,
@@ -158,20 +160,25 @@ export class FlowExecutor {
       }
     }
     try {
-      this.binding = await nextBinding(this.planRequest(), this.plan);
-      if (!this.binding) return await this.flowDone();
-      const type = stageTypeFor(this.binding.stageModel) ?? inMemoryStageFor(this.binding.stageModel);
-      const row = type?.inMemory ? { stageUuid: this.binding.stageUuid, name: type.verboseName, model: type.modelName } : type ? await this.loadStage(type, this.binding.stageUuid) : undefined;
-      if (!type || !row) return await this.stageInvalid();
-      const ctx = this.stageContext(row);
-      if (method === 'GET') {
-        const outcome = await type.view.challenge(ctx);
-        return 'kind' in outcome && !('component' in outcome) ? await this.handleResult(outcome as StageResult, type, ctx) : await this.challengeResponse(outcome as Challenge);
-      }
-      return await this.solve(type, ctx);
+      return await this.runNextStage(method);
     } catch (err) {
       return this.flowError(err);
     }
+  }
+
+  /** The plan's next stage: its challenge (GET), or its answer to the request's body (POST). */
+  private async runNextStage(method: 'GET' | 'POST'): Promise<ExecutorResponse> {
+    this.binding = await nextBinding(this.planRequest(), this.plan!);
+    if (!this.binding) return this.flowDone();
+    const type = stageTypeFor(this.binding.stageModel) ?? inMemoryStageFor(this.binding.stageModel);
+    const row = type?.inMemory ? { stageUuid: this.binding.stageUuid, name: type.verboseName, model: type.modelName } : type ? await this.loadStage(type, this.binding.stageUuid) : undefined;
+    if (!type || !row) return this.stageInvalid();
+    const ctx = this.stageContext(row);
+    if (method === 'GET') {
+      const outcome = await type.view.challenge(ctx);
+      return 'kind' in outcome && !('component' in outcome) ? this.handleResult(outcome as StageResult, type, ctx) : this.challengeResponse(outcome as Challenge);
+    }
+    return this.solve(type, ctx);
   }
 
   private async loadStage(type: StageType, stageUuid: string): Promise<Json | undefined> {
@@ -225,12 +232,14 @@ export class FlowExecutor {
       set: (key, value) => session.set(key, value),
       delete: (key) => session.delete(key),
       login: async (user, ageSeconds) => {
+        this.userChanged = true;
         this.storePlan();
         const key = await session.login(user.id, ageSeconds, [SESSION_KEY_PLAN, SESSION_KEY_GET, SESSION_KEY_HISTORY]);
         this.http = { ...this.http, sessionKey: key };
         return key;
       },
       logout: async () => {
+        this.userChanged = true;
         await session.logout([SESSION_KEY_PLAN, SESSION_KEY_GET, SESSION_KEY_HISTORY]);
         this.http = { ...this.http, sessionKey: undefined };
       },
@@ -333,8 +342,14 @@ export class FlowExecutor {
     this.session.set(SESSION_KEY_HISTORY, [...history, structuredClone(plan)].slice(-HISTORY_LENGTH));
     plan.bindings.shift();
     this.storePlan();
-    if (plan.bindings.length) return { status: 302, location: this.selfUrl };
-    return this.flowDone();
+    if (!plan.bindings.length) return this.flowDone();
+    // authentik redirects to the executor here and the client follows with a GET, a round trip per passed
+    // stage. Answering what that GET would answer gives every client (the web UI's fetch, outposts' API
+    // clients) the same challenge one round trip sooner. Not after a login or logout in this request: the next
+    // stage's policies must see the request's new user, which only a new request carries.
+    if (this.userChanged) return { status: 302, location: this.selfUrl };
+    this.pendingCache = undefined;
+    return this.runNextStage('GET');
   }
 
   private async flowDone(): Promise<ExecutorResponse> {
