@@ -32,6 +32,12 @@ describe('TOTP in the browser', () => {
     await page.keyboard.press('Enter');
   }
 
+  async function openSecuritySettings(page: Page) {
+    await page.goto(`${t.url}/if/user/#/settings`);
+    await page.getByRole('heading', { name: 'User settings', level: 1 }).waitFor();
+    await page.getByRole('tab', { name: 'Password and MFA' }).click();
+  }
+
   before(async () => {
     ensureWebBuild();
     t = await startTestApp((config) => {
@@ -52,8 +58,7 @@ describe('TOTP in the browser', () => {
     await logIn(page);
     // No device yet: the flow's MFA validation lets her through.
     await page.waitForURL(`${t.url}/if/user/`);
-    await page.goto(`${t.url}/if/user/#/settings`);
-    await page.getByRole('tab', { name: 'Password and MFA' }).click();
+    await openSecuritySettings(page);
     await page.getByText('No MFA devices enrolled.').waitFor();
     await page.getByRole('link', { name: 'TOTP Device' }).click();
 
@@ -65,8 +70,7 @@ describe('TOTP in the browser', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((url) => url.pathname === '/if/user/');
 
-    await page.goto(`${t.url}/if/user/#/settings`);
-    await page.getByRole('tab', { name: 'Password and MFA' }).click();
+    await openSecuritySettings(page);
     const devices = page.getByRole('grid', { name: 'MFA devices' }).or(page.getByRole('table', { name: 'MFA devices' }));
     await devices.waitFor();
     assert.match(await devices.innerText(), /TOTP/);

@@ -7,8 +7,10 @@ export function useHashRoute(fallback: string): string {
   useEffect(() => {
     const onChange = () => setRoute(read());
     window.addEventListener('hashchange', onChange);
+    // A hash that changed between the first render and this listener (a page opened and moved on at once) counts too.
+    onChange();
     return () => window.removeEventListener('hashchange', onChange);
-  });
+  }, []);
   return route;
 }
 
