@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { and, eq, gt, or } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext, Principal, Services } from './context.js';
@@ -6,14 +5,9 @@ import { NotAuthenticated, PermissionDenied } from './errors.js';
 import { tokens, users } from '../core/table.js';
 import { isSuperuser } from '../core/users-logic.js';
 import { createSessionStore, CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from '../core/sessions.js';
+import { secretsEqual } from '../lib/secrets.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 async function principalFor(services: Services, userId: number, via: Principal['via'], extra: Partial<Principal> = {}): Promise<Principal | undefined> {
   const [user] = await services.db.select({ id: users.id, uuid: users.uuid, username: users.username, isActive: users.isActive })
@@ -29,7 +23,7 @@ async function fromToken(services: Services, header: string): Promise<Principal>
   const [token] = await services.db.select({ key: tokens.key, userId: tokens.userId }).from(tokens)
     .where(and(eq(tokens.key, key), eq(tokens.intent, 'api'), or(eq(tokens.expiring, false), gt(tokens.expires, new Date()))))
     .limit(1);
-  const principal = token && safeEqual(token.key, key) ? await principalFor(services, token.userId, 'token') : undefined;
+  const principal = token && secretsEqual(token.key, key) ? await principalFor(services, token.userId, 'token') : undefined;
   if (!principal) throw new NotAuthenticated('Token invalid/expired');
   return principal;
 }
@@ -48,7 +42,7 @@ function checkCsrf(request: FastifyRequest): void {
   if (SAFE_METHODS.has(request.method)) return;
   const cookie = request.cookies[CSRF_COOKIE];
   const header = request.headers[CSRF_HEADER];
-  if (!cookie || typeof header !== 'string' || !safeEqual(cookie, header)) {
+  if (!cookie || typeof header !== 'string' || !secretsEqual(cookie, header)) {
     throw new PermissionDenied('CSRF Failed: CSRF token missing or incorrect.');
   }
 }

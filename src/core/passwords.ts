@@ -1,5 +1,6 @@
-import { createHash, pbkdf2, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, pbkdf2, randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
+import { secretsEqual } from '../lib/secrets.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -11,12 +12,6 @@ function randomSalt(length = 22): string {
   let salt = '';
   for (let i = 0; i < length; i++) salt += SALT_CHARS[randomInt(SALT_CHARS.length)];
   return salt;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 async function pbkdf2Encode(digest: 'sha256' | 'sha1', password: string, salt: string, iterations: number): Promise<string> {
@@ -43,7 +38,7 @@ export async function verifyPassword(password: string, encoded: string): Promise
       const count = Number(iterations);
       if (!Number.isInteger(count) || count < 1 || salt === undefined) return false;
       const digest = algorithm === 'pbkdf2_sha256' ? 'sha256' : 'sha1';
-      return safeEqual(await pbkdf2Encode(digest, password, salt, count), encoded);
+      return secretsEqual(await pbkdf2Encode(digest, password, salt, count), encoded);
     }
     case 'argon2': {
       const { verify } = await import('@node-rs/argon2');

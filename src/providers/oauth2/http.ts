@@ -1,12 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
-/** Compares secrets in constant time (over their digests, so lengths leak nothing either). */
-export function secretsEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
-}
 
 /** The request's parameters: the form body for POST, the query otherwise (authentik reads either per method). */
 export function params(request: FastifyRequest): Record<string, string> {

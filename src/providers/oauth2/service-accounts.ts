@@ -4,7 +4,7 @@ import type { Services } from '../../api/context.js';
 import { tokens, users } from '../../core/table.js';
 import type { UserRow } from './id-token.js';
 import type { ApplicationRow, LoadedProvider } from './provider-cache.js';
-import { secretsEqual } from './http.js';
+import { secretsEqual } from '../../lib/secrets.js';
 
 const USER_ATTRIBUTE_GENERATED = 'goauthentik.io/user/generated';
 const USER_PATH_SYSTEM_PREFIX = 'goauthentik.io';

@@ -1,8 +1,9 @@
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { isThrottled } from '../authenticator/throttling.js';
 import { staticDevices, staticTokens } from './table.js';
+import { secretsEqual } from '../../lib/secrets.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 /** The token column's size (django-otp's `StaticToken.token`). */
@@ -13,12 +14,6 @@ export function newStaticToken(length: number): string {
   let out = '';
   for (let i = 0; i < length; i += 1) out += ALPHABET[randomInt(ALPHABET.length)];
   return out;
-}
-
-function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /**
@@ -33,7 +28,7 @@ export async function spendStaticToken(db: Db, userId: number, code: string): Pr
   if (!devices.length) return undefined;
   const ids = devices.map((d) => d.id);
   const tokens = await db.select().from(staticTokens).where(inArray(staticTokens.deviceId, ids)).orderBy(asc(staticTokens.id));
-  const match = candidate ? tokens.find((token) => sameToken(token.token, candidate)) : undefined;
+  const match = candidate ? tokens.find((token) => secretsEqual(token.token, candidate)) : undefined;
   const spent = match ? await db.delete(staticTokens).where(eq(staticTokens.id, match.id)).returning({ id: staticTokens.id }) : [];
   if (!match || !spent.length) {
     await db.update(staticDevices).set({ throttlingFailureCount: sql`${staticDevices.throttlingFailureCount} + 1`, throttlingFailureTimestamp: new Date() })

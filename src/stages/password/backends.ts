@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { timingSafeEqual } from 'node:crypto';
 import { and, eq, gt, or } from 'drizzle-orm';
 import type { Services } from '../../api/context.js';
 import { tokens, users } from '../../core/table.js';
@@ -9,6 +8,7 @@ import { recordEvent } from '../../events/record.js';
 import { loginFailed } from '../../policies/reputation/scores.js';
 import type { PolicyHttpRequest } from '../../policies/types.js';
 import type { UserRow } from '../../flows/stage.js';
+import { secretsEqual } from '../../lib/secrets.js';
 
 export const BACKEND_INBUILT = 'authentik.core.auth.InbuiltBackend';
 export const BACKEND_APP_PASSWORD = 'authentik.core.auth.TokenBackend';
@@ -24,12 +24,6 @@ export interface Authenticated {
 
 /** A hash of a password nobody has, so that an unknown username costs as much as a wrong password. */
 let decoyHash: Promise<string> | undefined;
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** authentik's `InbuiltBackend` (Django's `ModelBackend`): an active user's password, rehashed when outdated. */
 async function inbuilt(services: Services, username: string, password: string): Promise<Authenticated | undefined> {
@@ -54,7 +48,7 @@ async function appPassword(services: Services, username: string, password: strin
     .where(and(eq(users.username, username), eq(tokens.key, password), eq(tokens.intent, 'app_password'),
       or(eq(tokens.expiring, false), gt(tokens.expires, new Date()))))
     .limit(1);
-  if (!row || !row.user.isActive || !safeEqual(row.token.key, password)) return undefined;
+  if (!row || !row.user.isActive || !secretsEqual(row.token.key, password)) return undefined;
   return { user: row.user, backend: BACKEND_APP_PASSWORD, method: 'app_password', methodArgs: { token: { pk: row.token.tokenUuid, identifier: row.token.identifier } } };
 }
 

@@ -11,7 +11,8 @@ import {
   GRANT_TYPE_DEVICE_CODE, GRANT_TYPE_PASSWORD, GRANT_TYPE_REFRESH_TOKEN, PKCE_METHOD_S256, SCOPE_OFFLINE_ACCESS, TOKEN_TYPE,
 } from '../constants.js';
 import { TokenError } from '../errors.js';
-import { clientAuth, corsAllow, noStore, params, secretsEqual } from '../http.js';
+import { clientAuth, corsAllow, noStore, params } from '../http.js';
+import { secretsEqual } from '../../../lib/secrets.js';
 import { providerByClientId, type ApplicationRow, type LoadedProvider } from '../provider-cache.js';
 import { redirectUriAllowed } from '../redirect-uris.js';
 import { authorizationCodes, deviceTokens, refreshTokens } from '../table.js';
