@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Services } from '../api/context.js';
 import { models } from '../api/registry.js';
 import { defineSystemTask } from '../admin/tasks.js';
@@ -34,16 +34,15 @@ function pluralName(table: string): string {
  */
 export async function deleteExpired(services: Services): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const table of await expiringTables(services)) {
-    const deleted = await executeRows<{ n: number }>(services.db, sql`
-      with gone as (delete from ${sql.identifier(table)} where expiring and expires <= now() returning 1)
-      select count(*)::int as n from gone`);
-    counts.set(table, deleted[0]?.n ?? 0);
-  }
-  const sessions = await executeRows<{ n: number }>(services.db, sql`
-    with gone as (delete from authentik_core_session where expires <= now() returning 1) select count(*)::int as n from gone`);
-  counts.set('authentik_core_session', sessions[0]?.n ?? 0);
+  for (const table of await expiringTables(services)) counts.set(table, await deleteCounted(services, table, sql`expiring and expires <= now()`));
+  counts.set('authentik_core_session', await deleteCounted(services, 'authentik_core_session', sql`expires <= now()`));
   return counts;
+}
+
+async function deleteCounted(services: Services, table: string, where: SQL): Promise<number> {
+  const [row] = await executeRows<{ n: number }>(services.db, sql`
+    with gone as (delete from ${sql.identifier(table)} where ${where} returning 1) select count(*)::int as n from gone`);
+  return row?.n ?? 0;
 }
 
 export const cleanExpiredModels = defineSystemTask({

@@ -11,6 +11,11 @@ export interface DeviceSummary {
   lastUsed: Date | null;
 }
 
+/** The summary of a device row of any type (they share django-otp's `Device` columns). */
+export function deviceSummary(row: { id: number; name: string; confirmed: boolean; lastUsed: Date | null }): DeviceSummary {
+  return { pk: row.id, name: row.name, confirmed: row.confirmed, lastUsed: row.lastUsed };
+}
+
 /**
  * A device type (authentik's device classes: `totp`, `static`, …). Each authenticator stage folder registers its
  * own when imported, so that the validate stage and the device listing work over every type without importing

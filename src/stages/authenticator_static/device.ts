@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { ModelDefinition } from '../../api/model.js';
 import { deviceViewSets } from '../authenticator/device-api.js';
-import { registerDeviceClass } from '../authenticator/devices.js';
+import { deviceSummary, registerDeviceClass } from '../authenticator/devices.js';
 import { staticDevices, staticTokens } from './table.js';
 import { spendStaticToken } from './tokens.js';
 
@@ -42,12 +42,12 @@ registerDeviceClass({
   async devicesOf(db, userId) {
     const rows = await db.select().from(staticDevices)
       .where(and(eq(staticDevices.userId, userId), eq(staticDevices.confirmed, true))).orderBy(asc(staticDevices.id));
-    return rows.map((row) => ({ pk: row.id, name: row.name, confirmed: row.confirmed, lastUsed: row.lastUsed }));
+    return rows.map(deviceSummary);
   },
   async verifyCode(db, userId, code) {
     const deviceId = await spendStaticToken(db, userId, code);
     if (deviceId === undefined) return undefined;
     const [row] = await db.select().from(staticDevices).where(eq(staticDevices.id, deviceId));
-    return row && { pk: row.id, name: row.name, confirmed: row.confirmed, lastUsed: row.lastUsed };
+    return row && deviceSummary(row);
   },
 });

@@ -1,7 +1,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { ModelDefinition } from '../../api/model.js';
 import { deviceViewSets } from '../authenticator/device-api.js';
-import { registerDeviceClass } from '../authenticator/devices.js';
+import { deviceSummary, registerDeviceClass } from '../authenticator/devices.js';
+import type { Db } from '../../db/database.js';
 import { totpDevices } from './table.js';
 import { newTotpKey, verifyTotpDevice, type TotpDeviceRow } from './totp.js';
 
@@ -21,7 +22,9 @@ export const totpDeviceModel: ModelDefinition<TotpDeviceRow> = {
 
 export const [totpDeviceViewSet, totpDeviceAdminViewSet] = deviceViewSets(totpDeviceModel, 'totp', totpDevices);
 
-const summary = (row: TotpDeviceRow) => ({ pk: row.id, name: row.name, confirmed: row.confirmed, lastUsed: row.lastUsed });
+function confirmedDevices(db: Db, userId: number): Promise<TotpDeviceRow[]> {
+  return db.select().from(totpDevices).where(and(eq(totpDevices.userId, userId), eq(totpDevices.confirmed, true))).orderBy(asc(totpDevices.id));
+}
 
 registerDeviceClass({
   name: 'totp',
@@ -30,15 +33,11 @@ registerDeviceClass({
   verboseName: totpDeviceModel.verboseName,
   verboseNamePlural: totpDeviceModel.verboseNamePlural,
   async devicesOf(db, userId) {
-    const rows = await db.select().from(totpDevices)
-      .where(and(eq(totpDevices.userId, userId), eq(totpDevices.confirmed, true))).orderBy(asc(totpDevices.id));
-    return rows.map(summary);
+    return (await confirmedDevices(db, userId)).map(deviceSummary);
   },
   async verifyCode(db, userId, code) {
-    const rows = await db.select().from(totpDevices)
-      .where(and(eq(totpDevices.userId, userId), eq(totpDevices.confirmed, true))).orderBy(asc(totpDevices.id));
-    for (const row of rows) {
-      if (await verifyTotpDevice(db, row, code)) return summary(row);
+    for (const row of await confirmedDevices(db, userId)) {
+      if (await verifyTotpDevice(db, row, code)) return deviceSummary(row);
     }
     return undefined;
   },
