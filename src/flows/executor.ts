@@ -77,6 +77,13 @@ function formatTitle(title: string, values: Record<string, string>): string {
   return failed ? title : out;
 }
 
+/** Which user the plan's `pending_user` names: the row cached for it is the same whichever backend authenticated them. */
+function pendingUserKey(context: Record<string, unknown>): string {
+  const pending = context[PLAN_CONTEXT.PENDING_USER] as { pk?: unknown; username?: unknown } | undefined;
+  if (!pending) return '';
+  return pending.pk === null || pending.pk === undefined ? `new:${String(pending.username)}` : `pk:${String(pending.pk)}`;
+}
+
 export class FlowExecutor {
   private flow!: FlowRow;
   private principal: Principal | undefined;
@@ -257,8 +264,9 @@ export class FlowExecutor {
       session: stageSession,
       pendingUser: async () => (await this.pendingUserRow(plan.context)) ?? this.user,
       setPendingUser: (user, backend) => {
-        this.pendingCache = undefined;
         plan.context[PLAN_CONTEXT.PENDING_USER] = { pk: user.id || null, username: user.username, email: user.email, ...(backend ? { backend } : {}) };
+        // The stage has just read or written this row: later stages of this request need not read it again.
+        this.pendingCache = { key: pendingUserKey(plan.context), row: user };
       },
       flowInterfaceUrl: (slug) => `/if/flow/${encodeURIComponent(slug)}/${query ? `?${query}` : ''}`,
       absoluteUrl: (path) => new URL(path, `${this.request.protocol}://${this.request.host}`).toString(),
@@ -286,10 +294,11 @@ export class FlowExecutor {
 
   /**
    * The pending user's row for policies, stages and display, read once per request unless the context names
-   * another user (a request is one stage: what it reads a few milliseconds earlier is what it decides on).
+   * another user: the stages one request runs take a few milliseconds, and a stage that writes the user hands
+   * the written row to `setPendingUser` (or changes the row it was given).
    */
   private async pendingUserRow(context: Record<string, unknown>): Promise<UserRow | undefined> {
-    const key = JSON.stringify(context[PLAN_CONTEXT.PENDING_USER] ?? null);
+    const key = pendingUserKey(context);
     if (this.pendingCache?.key !== key) this.pendingCache = { key, row: await loadPendingUser(this.services, context) };
     return this.pendingCache.row;
   }
@@ -348,7 +357,6 @@ export class FlowExecutor {
     // clients) the same challenge one round trip sooner. Not after a login or logout in this request: the next
     // stage's policies must see the request's new user, which only a new request carries.
     if (this.userChanged) return { status: 302, location: this.selfUrl };
-    this.pendingCache = undefined;
     return this.runNextStage('GET');
   }
 

@@ -120,8 +120,13 @@ export interface StageContext<Row extends Json = Json> {
   /** The query string the flow was started with (`next`, …), as authentik's `SESSION_KEY_GET`. */
   query: Record<string, string>;
   session: StageSession;
-  /** The pending user's row (a transient row for a user that does not exist), else the request's user, else null. */
+  /**
+   * The pending user's row (a transient row for a user that does not exist), else the request's user, else null.
+   * It is read once per request and shared by the stages the request runs: a stage that writes the user changes
+   * this row too, or hands the written row to `setPendingUser`.
+   */
   pendingUser(): Promise<UserRow | null>;
+  /** Makes `user` the plan's pending user (authenticated by `backend`); the row is what later stages see. */
   setPendingUser(user: UserRow, backend?: string): void;
   /** `/if/flow/<slug>/` with the flow's query string, for links to other flows. */
   flowInterfaceUrl(slug: string): string;

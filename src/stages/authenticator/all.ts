@@ -2,25 +2,19 @@ import type { Json } from '../../api/model.js';
 import { ValidationError } from '../../api/errors.js';
 import type { Db } from '../../db/database.js';
 import type { Endpoint } from '../../api/endpoint.js';
-import { deviceClasses } from './devices.js';
+import { confirmedDevicesOf, deviceClasses } from './devices.js';
 
 /** authentik's `DeviceSerializer`: a user's devices of every type, as the user settings list them. */
 async function devicesOfEveryType(db: Db, userId: number): Promise<Json[]> {
-  const out: Json[] = [];
-  for (const type of deviceClasses()) {
-    for (const device of await type.devicesOf(db, userId)) {
-      out.push({
-        verbose_name: type.verboseName,
-        verbose_name_plural: type.verboseNamePlural,
-        meta_model_name: type.modelName,
-        pk: device.pk,
-        name: device.name,
-        type: type.label,
-        confirmed: device.confirmed,
-      });
-    }
-  }
-  return out;
+  return (await confirmedDevicesOf(db, deviceClasses(), userId)).map(({ deviceClass: type, device }) => ({
+    verbose_name: type.verboseName,
+    verbose_name_plural: type.verboseNamePlural,
+    meta_model_name: type.modelName,
+    pk: device.pk,
+    name: device.name,
+    type: type.label,
+    confirmed: device.confirmed,
+  }));
 }
 
 /** `/authenticators/all/`: the caller's own devices. */

@@ -1,4 +1,6 @@
-import type { Db } from '../../db/database.js';
+import { sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { executeRows, type Db } from '../../db/database.js';
 
 /**
  * One of a user's authenticator devices, as the validate stage and `/authenticators/all/` see it, whatever its
@@ -30,8 +32,8 @@ export interface DeviceClass {
   label: string;
   verboseName: string;
   verboseNamePlural: string;
-  /** The user's confirmed devices of this class, ordered by pk. */
-  devicesOf(db: Db, userId: number): Promise<DeviceSummary[]>;
+  /** The class's device table: it has django-otp's `Device` columns (`id`, `user_id`, `name`, `confirmed`, `last_used`). */
+  table: PgTable;
   /**
    * Checks a code against one of the user's confirmed devices of this class; on success marks it used (and
    * spends single-use codes) and returns it.
@@ -52,4 +54,20 @@ export function deviceClass(name: string): DeviceClass | undefined {
 /** Every registered device class, in registration order. */
 export function deviceClasses(): DeviceClass[] {
   return [...registry.values()];
+}
+
+/**
+ * A user's confirmed devices of the given classes, each class's by pk, in the order the classes are given: one
+ * query whatever the number of classes (every login of a user without devices passes through here).
+ */
+export async function confirmedDevicesOf(db: Db, classes: DeviceClass[], userId: number): Promise<{ deviceClass: DeviceClass; device: DeviceSummary }[]> {
+  if (!classes.length) return [];
+  const selects = classes.map((type, index) => sql`select ${index}::int as class_index, id, name, confirmed, last_used from ${type.table} where user_id = ${userId} and confirmed`);
+  const rows = await executeRows<{ class_index: number; id: number; name: string; confirmed: boolean; last_used: Date | string | null }>(
+    db, sql`${sql.join(selects, sql` union all `)} order by class_index, id`,
+  );
+  return rows.map((row) => ({
+    deviceClass: classes[row.class_index],
+    device: deviceSummary({ id: row.id, name: row.name, confirmed: row.confirmed, lastUsed: row.last_used === null ? null : new Date(row.last_used) }),
+  }));
 }

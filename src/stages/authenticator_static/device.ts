@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { ModelDefinition } from '../../api/model.js';
 import { deviceViewSets } from '../authenticator/device-api.js';
 import { deviceSummary, registerDeviceClass } from '../authenticator/devices.js';
@@ -39,11 +39,7 @@ registerDeviceClass({
   label: 'authentik_stages_authenticator_static.StaticDevice',
   verboseName: staticDeviceModel.verboseName,
   verboseNamePlural: staticDeviceModel.verboseNamePlural,
-  async devicesOf(db, userId) {
-    const rows = await db.select().from(staticDevices)
-      .where(and(eq(staticDevices.userId, userId), eq(staticDevices.confirmed, true))).orderBy(asc(staticDevices.id));
-    return rows.map(deviceSummary);
-  },
+  table: staticDevices,
   async verifyCode(db, userId, code) {
     const deviceId = await spendStaticToken(db, userId, code);
     if (deviceId === undefined) return undefined;

@@ -32,9 +32,7 @@ registerDeviceClass({
   label: 'authentik_stages_authenticator_totp.TOTPDevice',
   verboseName: totpDeviceModel.verboseName,
   verboseNamePlural: totpDeviceModel.verboseNamePlural,
-  async devicesOf(db, userId) {
-    return (await confirmedDevices(db, userId)).map(deviceSummary);
-  },
+  table: totpDevices,
   async verifyCode(db, userId, code) {
     for (const row of await confirmedDevices(db, userId)) {
       if (await verifyTotpDevice(db, row, code)) return deviceSummary(row);

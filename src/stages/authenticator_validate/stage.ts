@@ -3,7 +3,7 @@ import { stageTypeFor } from '../../flows/registry.js';
 import { stages } from '../../flows/table.js';
 import { deny, invalid, next, PLAN_CONTEXT, type StageContext, type StageResult, type StageType, type UserRow } from '../../flows/stage.js';
 import { durationFromString } from '../../events/record.js';
-import { deviceClass, type DeviceClass, type DeviceSummary } from '../authenticator/devices.js';
+import { confirmedDevicesOf, deviceClass, type DeviceClass, type DeviceSummary } from '../authenticator/devices.js';
 import { authenticatorValidateStages } from './table.js';
 import { configurationStagesOf, validateStageModel, VALIDATE_STAGE_MODEL, type ValidateStageRow } from './model.js';
 
@@ -26,15 +26,14 @@ function allowedClasses(stage: ValidateStageRow): DeviceClass[] {
 
 /** One challenge per device class: a code of any of the user's devices of that class will do. */
 async function deviceChallenges(ctx: StageContext<ValidateStageRow>, user: UserRow): Promise<{ challenges: DeviceChallenge[]; devices: DeviceSummary[] }> {
+  const found = await confirmedDevicesOf(ctx.services.db, allowedClasses(ctx.stage), user.id);
   const challenges: DeviceChallenge[] = [];
-  const devices: DeviceSummary[] = [];
-  for (const type of allowedClasses(ctx.stage)) {
-    const own = await type.devicesOf(ctx.services.db, user.id);
-    if (!own.length) continue;
-    devices.push(...own);
-    challenges.push({ device_class: type.name, device_uid: String(own[0].pk), challenge: {} });
+  for (const { deviceClass: type, device } of found) {
+    if (!challenges.some((challenge) => challenge.device_class === type.name)) {
+      challenges.push({ device_class: type.name, device_uid: String(device.pk), challenge: {} });
+    }
   }
-  return { challenges, devices };
+  return { challenges, devices: found.map(({ device }) => device) };
 }
 
 /** Whether one of the devices was used within `last_auth_threshold`: the user passes without a code. */

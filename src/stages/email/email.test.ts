@@ -34,11 +34,14 @@ describe('stages/email', () => {
       await t.api('POST', '/stages/email/', { body: { name: `${slug}-email`, host: '127.0.0.1', port: open.port, ...email } }),
       await t.api('POST', '/stages/user_login/', { body: { name: `${slug}-login` } }),
     ];
+    const bindings = [];
     for (const [index, stage] of stages.entries()) {
       assert.equal(stage.status, 201, JSON.stringify(stage.body));
-      assert.equal((await t.api('POST', '/flows/bindings/', { body: { target: created.body.pk, stage: stage.body.pk, order: index * 10 } })).status, 201);
+      const binding = await t.api('POST', '/flows/bindings/', { body: { target: created.body.pk, stage: stage.body.pk, order: index * 10, re_evaluate_policies: true } });
+      assert.equal(binding.status, 201);
+      bindings.push(binding.body);
     }
-    return { flow: created.body, email: stages[1].body };
+    return { flow: created.body, email: stages[1].body, loginBinding: bindings[2] };
   }
 
   async function createUser(username: string, values: Partial<typeof users.$inferInsert> = {}) {
@@ -164,7 +167,12 @@ describe('stages/email', () => {
   });
 
   it('activates the user on success when asked, through the global settings and a custom template', async () => {
-    await emailFlow('confirm', { use_global_settings: true, host: '192.0.2.1', port: 1, activate_user_on_success: true, template: 'custom/hello.html', subject: 'Confirm' });
+    const { loginBinding } = await emailFlow('confirm', { use_global_settings: true, host: '192.0.2.1', port: 1, activate_user_on_success: true, template: 'custom/hello.html', subject: 'Confirm' });
+    // The stage after the email stage, in the same request, sees the user the email stage activated.
+    const activeOnly = await t.api('POST', '/policies/expression/', { body: { name: 'pending user is active', expression: 'return request.context["pending_user"].is_active' } });
+    assert.equal(activeOnly.status, 201, JSON.stringify(activeOnly.body));
+    const bound = await t.api('POST', '/policies/bindings/', { body: { target: loginBinding.policybindingmodel_ptr_id, policy: activeOnly.body.pk, order: 0 } });
+    assert.equal(bound.status, 201, JSON.stringify(bound.body));
     const bob = await createUser('bob', { isActive: false });
     const c = client();
     await c.get('confirm');
@@ -180,6 +188,9 @@ describe('stages/email', () => {
     const opened = await client().get(link.slug, link.query);
     assert.equal(opened.body.component, 'xak-flow-redirect');
     assert.equal((await t.services.db.select().from(users).where(eq(users.id, bob.id)))[0].isActive, true);
+    // The login stage ran (its policy saw bob active): a stage left out by its policies would also end the flow.
+    const logins = await t.services.db.select().from(events).where(eq(events.action, 'login'));
+    assert.equal(logins.filter((event) => (event.user as { username?: string }).username === 'bob').length, 1);
   });
 
   it('sends nothing for an unknown identifier in a recovery flow, and answers the same', async () => {

@@ -162,6 +162,8 @@ async function challenge(ctx: StageContext<EmailStageRow>): Promise<Challenge | 
     }
     if (ctx.stage.activateUserOnSuccess && !user.isActive) {
       await ctx.services.db.update(users).set({ isActive: true }).where(eq(users.id, user.id));
+      // The row is the pending user's for the rest of this request: the stages after this one see them active.
+      user.isActive = true;
     }
     return next();
   }

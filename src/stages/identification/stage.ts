@@ -138,7 +138,7 @@ async function respond(ctx: StageContext<IdentificationStageRow>, response: Json
   if (stage.passwordStageId) {
     const [passwordStage] = await ctx.services.db.select().from(passwordStages).where(eq(passwordStages.stagePtrId, stage.passwordStageId)).limit(1);
     const found = await authenticate({
-      services: ctx.services, http: ctx.http, backends: passwordStage?.backends ?? [], username: user.username,
+      services: ctx.services, http: ctx.http, backends: passwordStage?.backends ?? [], username: user.username, user,
       password: typeof response.password === 'string' ? response.password : '', stage,
     });
     if (!found) return failed();

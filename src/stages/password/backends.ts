@@ -26,8 +26,10 @@ export interface Authenticated {
 let decoyHash: Promise<string> | undefined;
 
 /** authentik's `InbuiltBackend` (Django's `ModelBackend`): an active user's password, rehashed when outdated. */
-async function inbuilt(services: Services, username: string, password: string): Promise<Authenticated | undefined> {
-  const [user] = await services.db.select().from(users).where(eq(users.username, username)).limit(1);
+async function inbuilt(services: Services, username: string, password: string, known?: UserRow): Promise<Authenticated | undefined> {
+  const [user] = known && known.id && known.username === username
+    ? [known]
+    : await services.db.select().from(users).where(eq(users.username, username)).limit(1);
   if (!user || !user.password) {
     decoyHash ??= hashPassword('authentik-decoy-password');
     await verifyPassword(password, await decoyHash);
@@ -58,6 +60,8 @@ export interface AuthenticateOptions {
   backends: string[];
   username: string;
   password: string;
+  /** The row of the user named `username` when the caller has just read it (the flow's pending user). */
+  user?: UserRow;
   /** The stage asking, named in the `login_failed` event. */
   stage?: { stageUuid: string; name: string; model: string };
 }
@@ -70,7 +74,7 @@ export async function authenticate(options: AuthenticateOptions): Promise<Authen
   const { services, username, password } = options;
   for (const backend of options.backends) {
     let found: Authenticated | undefined;
-    if (backend === BACKEND_INBUILT) found = await inbuilt(services, username, password);
+    if (backend === BACKEND_INBUILT) found = await inbuilt(services, username, password, options.user);
     else if (backend === BACKEND_APP_PASSWORD) found = await appPassword(services, username, password);
     else services.log.debug({ backend }, 'Backend not available, continuing');
     if (found) return found;

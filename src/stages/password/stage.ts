@@ -80,7 +80,7 @@ export const passwordStage: StageType<PasswordStageRow> = {
       const pending = await ctx.pendingUser();
       const found = await authenticate({
         services: ctx.services, http: ctx.http, backends: ctx.stage.backends,
-        username: pending?.username ?? '', password: String(response.password), stage: ctx.stage,
+        username: pending?.username ?? '', user: pending ?? undefined, password: String(response.password), stage: ctx.stage,
       });
       if (!found) {
         if (countFailure(ctx)) return deny();
