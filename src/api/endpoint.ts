@@ -48,7 +48,9 @@ export function registerEndpoint(app: FastifyInstance, services: Services, makeC
         const ctx = await contextOf(request, reply);
         if (!handler) throw new MethodNotAllowed(method);
         const result = await handler(ctx);
-        if (result === reply) return reply;
+        // A handler that sent the reply itself returns it, and awaiting a reply waits for the response to end and
+        // gives undefined: it is the reply's state, not the value, that tells it apart from an empty answer.
+        if (result === reply || (result === undefined && reply.sent)) return reply;
         if (result === undefined) return reply.code(204).send();
         return result;
       },
