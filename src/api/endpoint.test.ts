@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import cookie from '@fastify/cookie';
 import { pino } from 'pino';
 import type { Services } from './context.js';
@@ -11,7 +11,7 @@ describe('api: endpoints', () => {
   it('answers once, whether the handler sends the reply itself or returns a value or nothing', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
-    const app = Fastify({ loggerInstance: pino({ level: 'warn' }, sink) });
+    const app = Fastify({ loggerInstance: pino({ level: 'warn' }, sink) as unknown as FastifyBaseLogger });
     await app.register(cookie);
     const services = {} as Services;
     const noContext = async () => {
