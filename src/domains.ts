@@ -29,6 +29,7 @@ import { authenticatorsDomain } from './stages/authenticator/index.js';
 import { authenticatorTotpStageDomain } from './stages/authenticator_totp/index.js';
 import { authenticatorStaticStageDomain } from './stages/authenticator_static/index.js';
 import { authenticatorValidateStageDomain } from './stages/authenticator_validate/index.js';
+import { authenticatorWebAuthnStageDomain } from './stages/authenticator_webauthn/index.js';
 
 /** Every domain, in the order their bootstrap runs. */
 export const domains: DomainModule[] = [coreDomain, cryptoDomain, policiesDomain, eventsDomain, propertyMappingsDomain, providersDomain, oauth2Domain, blueprintsDomain, adminDomain, rootDomain, webDomain,
@@ -41,5 +42,6 @@ export const domains: DomainModule[] = [coreDomain, cryptoDomain, policiesDomain
   authenticatorsDomain,
   authenticatorTotpStageDomain,
   authenticatorStaticStageDomain,
+  authenticatorWebAuthnStageDomain,
   authenticatorValidateStageDomain,
 ];

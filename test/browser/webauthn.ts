@@ -1,0 +1,35 @@
+import type { Page } from 'playwright-core';
+
+/** What `navigator.credentials.*` returned, as `PublicKeyCredential.toJSON()` gives it (what WebAuthn libraries post). */
+export type CredentialJson = Record<string, unknown> & { id: string; response: Record<string, unknown> };
+
+/**
+ * Gives the page an authenticator: Chromium's CDP virtual authenticator, a platform one (as a phone's or a laptop's
+ * passkey store) that keeps discoverable credentials and verifies its user. Returns its id and CDP session.
+ */
+export async function addVirtualAuthenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { cdp, authenticatorId };
+}
+
+/** `navigator.credentials.create` with creation options in WebAuthn's JSON form (as our challenges carry them). */
+export function createCredential(page: Page, options: unknown): Promise<CredentialJson> {
+  return page.evaluate(async (json) => {
+    const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(json as PublicKeyCredentialCreationOptionsJSON);
+    const credential = (await navigator.credentials.create({ publicKey })) as PublicKeyCredential;
+    return credential.toJSON() as CredentialJson;
+  }, options);
+}
+
+/** `navigator.credentials.get` with request options in WebAuthn's JSON form. */
+export function getAssertion(page: Page, options: unknown): Promise<CredentialJson> {
+  return page.evaluate(async (json) => {
+    const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(json as PublicKeyCredentialRequestOptionsJSON);
+    const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
+    return credential.toJSON() as CredentialJson;
+  }, options);
+}
