@@ -3,27 +3,38 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext, Principal, Services } from './context.js';
 import { NotAuthenticated, PermissionDenied } from './errors.js';
 import { tokens, users } from '../core/table.js';
-import { isSuperuser } from '../core/users-logic.js';
+import { isSuperuserSql } from '../core/users-logic.js';
 import { createSessionStore, CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from '../core/sessions.js';
 import { secretsEqual } from '../lib/secrets.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-async function principalFor(services: Services, userId: number, via: Principal['via'], extra: Partial<Principal> = {}): Promise<Principal | undefined> {
-  const [user] = await services.db.select({ id: users.id, uuid: users.uuid, username: users.username, isActive: users.isActive })
-    .from(users).where(eq(users.id, userId)).limit(1);
+/** What a principal is made of, read with the user in the same statement (every API request reads it). */
+const PRINCIPAL_COLUMNS = {
+  id: users.id, uuid: users.uuid, username: users.username, isActive: users.isActive, isSuperuser: isSuperuserSql(users.id),
+};
+
+type PrincipalRow = { id: number; uuid: string; username: string; isActive: boolean; isSuperuser: boolean };
+
+function principalOf(user: PrincipalRow | undefined, via: Principal['via'], extra: Partial<Principal> = {}): Principal | undefined {
   if (!user || !user.isActive) return undefined;
-  return { id: user.id, uuid: user.uuid, username: user.username, isSuperuser: await isSuperuser(services.db, user.id), via, ...extra };
+  return { id: user.id, uuid: user.uuid, username: user.username, isSuperuser: Boolean(user.isSuperuser), via, ...extra };
+}
+
+async function principalFor(services: Services, userId: number, via: Principal['via'], extra: Partial<Principal> = {}): Promise<Principal | undefined> {
+  const [user] = await services.db.select(PRINCIPAL_COLUMNS).from(users).where(eq(users.id, userId)).limit(1);
+  return principalOf(user, via, extra);
 }
 
 /** `Authorization: Bearer <key>` with an API token that has not expired, as authentik's token auth. */
 async function fromToken(services: Services, header: string): Promise<Principal> {
   const [scheme, key] = header.split(' ', 2);
   if (scheme.toLowerCase() !== 'bearer' || !key) throw new NotAuthenticated('Invalid token header. No credentials provided.');
-  const [token] = await services.db.select({ key: tokens.key, userId: tokens.userId }).from(tokens)
+  const [token] = await services.db.select({ key: tokens.key, user: PRINCIPAL_COLUMNS }).from(tokens)
+    .innerJoin(users, eq(users.id, tokens.userId))
     .where(and(eq(tokens.key, key), eq(tokens.intent, 'api'), or(eq(tokens.expiring, false), gt(tokens.expires, new Date()))))
     .limit(1);
-  const principal = token && secretsEqual(token.key, key) ? await principalFor(services, token.userId, 'token') : undefined;
+  const principal = token && secretsEqual(token.key, key) ? principalOf(token.user, 'token') : undefined;
   if (!principal) throw new NotAuthenticated('Token invalid/expired');
   return principal;
 }

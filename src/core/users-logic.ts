@@ -10,9 +10,15 @@ export function allGroupIdsOf(userIdSql: unknown) {
     ) select id from member_of)`;
 }
 
-/** Superuser status comes from groups (and their parents) marked `is_superuser`, as in authentik. */
+/**
+ * Whether the user is a superuser, as a boolean SQL expression: superuser status comes from groups (and their
+ * parents) marked `is_superuser`, as in authentik. `userIdSql` may be a column, for a select of users.
+ */
+export function isSuperuserSql(userIdSql: unknown) {
+  return sql<boolean>`exists(select 1 from authentik_core_group where is_superuser and group_uuid in ${allGroupIdsOf(userIdSql)})`;
+}
+
 export async function isSuperuser(db: Db, userId: number): Promise<boolean> {
-  const rows = await executeRows<{ value: boolean }>(db, sql`select exists(
-    select 1 from authentik_core_group where is_superuser and group_uuid in ${allGroupIdsOf(userId)}) as "value"`);
+  const rows = await executeRows<{ value: boolean }>(db, sql`select ${isSuperuserSql(userId)} as "value"`);
   return Boolean(rows[0]?.value);
 }

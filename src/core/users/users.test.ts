@@ -19,6 +19,22 @@ describe('core/users', () => {
     assert.deepEqual(admin.groups_obj.map((g: { name: string }) => g.name), ['authentik Admins']);
   });
 
+  it("makes an API token's user a superuser through a parent group, and takes it away with the group", async () => {
+    const parent = await t.api('POST', '/core/groups/', { body: { name: 'admins-parent', is_superuser: true } });
+    const child = await t.api('POST', '/core/groups/', { body: { name: 'admins-child', parent: parent.body.pk } });
+    const carol = await t.api('POST', '/core/users/', { body: { username: 'carol', name: 'Carol', groups: [child.body.pk] } });
+    const token = await t.api('POST', '/core/tokens/', { body: { identifier: 'carol-api', intent: 'api', user: carol.body.pk, expiring: false } });
+    assert.equal(token.status, 201, JSON.stringify(token.body));
+    const key = (await t.api('GET', '/core/tokens/carol-api/view_key/')).body.key as string;
+    assert.equal((await t.api('GET', '/admin/system/', { token: key })).status, 200);
+    assert.equal((await t.api('PATCH', `/core/groups/${parent.body.pk}/`, { body: { is_superuser: false } })).status, 200);
+    assert.equal((await t.api('GET', '/admin/system/', { token: key })).status, 403);
+    assert.equal((await t.api('PATCH', `/core/users/${carol.body.pk}/`, { body: { is_active: false } })).status, 200);
+    const inactive = await t.api('GET', '/admin/system/', { token: key });
+    assert.equal(inactive.status, 403);
+    assert.equal(inactive.body.detail, 'Token invalid/expired');
+  });
+
   it('creates, retrieves, updates and deletes a user', async () => {
     const created = await t.api('POST', '/core/users/', { body: { username: 'alice', name: 'Alice', email: 'alice@example.test', path: 'users/staff' } });
     assert.equal(created.status, 201);
