@@ -18,6 +18,20 @@ export function deviceSummary(row: { id: number; name: string; confirmed: boolea
   return { pk: row.id, name: row.name, confirmed: row.confirmed, lastUsed: row.lastUsed };
 }
 
+/** What a device class's challenge and its answer may use of the flow (the validate stage gives it). */
+export interface DeviceChallengeContext {
+  db: Db;
+  /** `path` as an absolute URL on the host (and scheme) the request came to: WebAuthn scopes credentials to it. */
+  absoluteUrl(path: string): string;
+  /** The flow plan's context, where a challenge waits for its answer. */
+  context: Record<string, unknown>;
+  /** The validate stage's `webauthn_user_verification` (`required`, `preferred`, `discouraged`). */
+  userVerification: string;
+}
+
+/** A device's answer to its challenge was refused; `message` is shown to the user. */
+export class DeviceResponseRefused extends Error {}
+
 /**
  * A device type (authentik's device classes: `totp`, `static`, …). Each authenticator stage folder registers its
  * own when imported, so that the validate stage and the device listing work over every type without importing
@@ -39,6 +53,13 @@ export interface DeviceClass {
    * spends single-use codes) and returns it.
    */
   verifyCode?(db: Db, userId: number, code: string): Promise<DeviceSummary | undefined>;
+  /** The challenge shown for the user's devices of this class (`{}` when a code needs no hint). */
+  challenge?(ctx: DeviceChallengeContext, userId: number): Promise<Record<string, unknown>>;
+  /**
+   * Checks a non-code answer (the validate response's field named after the class, e.g. `webauthn`) against the
+   * challenge shown; returns the device it proves, marked used, or throws `DeviceResponseRefused`.
+   */
+  verifyResponse?(ctx: DeviceChallengeContext, userId: number, response: Record<string, unknown>): Promise<DeviceSummary>;
 }
 
 const registry = new Map<string, DeviceClass>();

@@ -3,14 +3,14 @@ import { stageTypeFor } from '../../flows/registry.js';
 import { stages } from '../../flows/table.js';
 import { deny, invalid, next, PLAN_CONTEXT, type StageContext, type StageResult, type StageType, type UserRow } from '../../flows/stage.js';
 import { durationFromString } from '../../events/record.js';
-import { confirmedDevicesOf, deviceClass, type DeviceClass, type DeviceSummary } from '../authenticator/devices.js';
+import { confirmedDevicesOf, deviceClass, DeviceResponseRefused, type DeviceChallengeContext, type DeviceClass, type DeviceSummary } from '../authenticator/devices.js';
 import { authenticatorValidateStages } from './table.js';
 import { configurationStagesOf, validateStageModel, VALIDATE_STAGE_MODEL, type ValidateStageRow } from './model.js';
 
 /** The plan context key of the challenges last shown (authentik's `PLAN_CONTEXT_DEVICE_CHALLENGES`). */
 export const PLAN_CONTEXT_DEVICE_CHALLENGES = 'device_challenges';
-/** Code-based classes first, recovery codes last: the order challenges are offered in. */
-const CLASS_ORDER = ['totp', 'static'];
+/** Security keys and passkeys first, then code-based classes, recovery codes last: the order challenges are offered in. */
+const CLASS_ORDER = ['webauthn', 'totp', 'static'];
 const NOT_CONFIGURED = 'No (allowed) MFA authenticator configured.';
 
 interface DeviceChallenge {
@@ -19,18 +19,26 @@ interface DeviceChallenge {
   challenge: Record<string, unknown>;
 }
 
-/** The stage's allowed classes that this server knows (webauthn, duo and sms are not there yet). */
+/** The stage's allowed classes that this server knows (duo and sms are not there yet). */
 function allowedClasses(stage: ValidateStageRow): DeviceClass[] {
   return CLASS_ORDER.filter((name) => stage.deviceClasses.includes(name)).map((name) => deviceClass(name)).filter((c): c is DeviceClass => Boolean(c));
 }
 
-/** One challenge per device class: a code of any of the user's devices of that class will do. */
-async function deviceChallenges(ctx: StageContext<ValidateStageRow>, user: UserRow): Promise<{ challenges: DeviceChallenge[]; devices: DeviceSummary[] }> {
+function deviceChallengeContext(ctx: StageContext<ValidateStageRow>): DeviceChallengeContext {
+  return { db: ctx.services.db, absoluteUrl: (path) => ctx.absoluteUrl(path), context: ctx.context, userVerification: ctx.stage.webauthnUserVerification };
+}
+
+/**
+ * One challenge per device class: any of the user's devices of that class will do. Only the challenges to show
+ * are made (`show`): a class's challenge may be kept in the plan until answered (WebAuthn's).
+ */
+async function deviceChallenges(ctx: StageContext<ValidateStageRow>, user: UserRow, show = false): Promise<{ challenges: DeviceChallenge[]; devices: DeviceSummary[] }> {
   const found = await confirmedDevicesOf(ctx.services.db, allowedClasses(ctx.stage), user.id);
   const challenges: DeviceChallenge[] = [];
   for (const { deviceClass: type, device } of found) {
     if (!challenges.some((challenge) => challenge.device_class === type.name)) {
-      challenges.push({ device_class: type.name, device_uid: String(device.pk), challenge: {} });
+      const data = show && type.challenge ? await type.challenge(deviceChallengeContext(ctx), user.id) : {};
+      challenges.push({ device_class: type.name, device_uid: String(device.pk), challenge: data });
     }
   }
   return { challenges, devices: found.map(({ device }) => device) };
@@ -62,7 +70,7 @@ async function challenge(ctx: StageContext<ValidateStageRow>) {
   const user = await ctx.pendingUser();
   // Without a user there are no devices to ask for; passwordless (WebAuthn) login is not supported yet.
   if (!user?.id) return next();
-  const { challenges, devices } = await deviceChallenges(ctx, user);
+  const { challenges, devices } = await deviceChallenges(ctx, user, true);
   if (challenges.length && recentlyUsed(ctx.stage, devices)) return next();
   // Every login of a user without devices passes here: the setup stages are read only when they may be offered.
   if (!challenges.length && ctx.stage.notConfiguredAction === 'skip') return next();
@@ -117,6 +125,8 @@ async function respond(ctx: StageContext<ValidateStageRow>, response: Record<str
     }
     classes = [selected.device_class];
   }
+  const answered = Object.entries(response).find(([name, value]) => value && typeof value === 'object' && deviceClass(name)?.verifyResponse);
+  if (answered) return verifyDeviceResponse(ctx, user, classes, answered[0], answered[1] as Record<string, unknown>);
   const code = typeof response.code === 'string' ? response.code : undefined;
   if (!code) {
     // Choosing a device only shows the challenge again, for its code.
@@ -134,6 +144,21 @@ async function respond(ctx: StageContext<ValidateStageRow>, response: Record<str
     }
   }
   return invalid({ code: ['Invalid Token'] }, { retryOnly: true });
+}
+
+/** A non-code answer (`webauthn`: an assertion) of a class that was shown. */
+async function verifyDeviceResponse(ctx: StageContext<ValidateStageRow>, user: UserRow, shownClasses: string[], name: string, answer: Record<string, unknown>): Promise<StageResult> {
+  const type = deviceClass(name)!;
+  if (!shownClasses.includes(name) || !ctx.stage.deviceClasses.includes(name)) return invalid({ [name]: ['Invalid device'] }, { retryOnly: true });
+  try {
+    const device = await type.verifyResponse!(deviceChallengeContext(ctx), user.id, answer);
+    recordMfa(ctx, type, device);
+    delete ctx.context[PLAN_CONTEXT_DEVICE_CHALLENGES];
+    return next();
+  } catch (error) {
+    if (!(error instanceof DeviceResponseRefused)) throw error;
+    return invalid({ [name]: [error.message] }, { retryOnly: true });
+  }
 }
 
 /** Asks the pending user for a code of one of their authenticator devices. */

@@ -3,6 +3,7 @@ import type { ModelDefinition } from '../../api/model.js';
 import { deviceViewSets } from '../authenticator/device-api.js';
 import { registerDeviceClass } from '../authenticator/devices.js';
 import { webAuthnDevices } from './table.js';
+import { authenticationOptions, verifyAssertion } from './authentication.js';
 
 export type WebAuthnDeviceRow = typeof webAuthnDevices.$inferSelect;
 
@@ -30,4 +31,6 @@ registerDeviceClass({
   verboseName: webAuthnDeviceModel.verboseName,
   verboseNamePlural: webAuthnDeviceModel.verboseNamePlural,
   table: webAuthnDevices,
+  challenge: authenticationOptions,
+  verifyResponse: verifyAssertion,
 });
