@@ -6,7 +6,7 @@ import type { Challenge, StageProps } from './types';
 import { IdentificationStage } from './stages/IdentificationStage';
 import { PasswordStage } from './stages/PasswordStage';
 import { PromptStage } from './stages/PromptStage';
-import { AuthenticatorStaticStage, AuthenticatorTotpStage, AuthenticatorValidateStage } from './stages/AuthenticatorStages';
+import { AuthenticatorStaticStage, AuthenticatorTotpStage, AuthenticatorValidateStage, AuthenticatorWebAuthnStage } from './stages/AuthenticatorStages';
 import {
   AccessDeniedStage, AutosubmitStage, ConsentStage, DummyStage, EmailStage, FlowErrorStage, RedirectStage, ShellStage,
   UnknownStage, UserLoginStage,
@@ -26,6 +26,7 @@ const STAGES: Record<string, (props: StageProps<any>) => ReactNode> = {
   'ak-stage-authenticator-totp': AuthenticatorTotpStage,
   'ak-stage-authenticator-static': AuthenticatorStaticStage,
   'ak-stage-authenticator-validate': AuthenticatorValidateStage,
+  'ak-stage-authenticator-webauthn': AuthenticatorWebAuthnStage,
   'ak-stage-access-denied': AccessDeniedStage,
   'ak-stage-flow-error': FlowErrorStage,
   'xak-flow-redirect': RedirectStage,

@@ -1,6 +1,7 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { ActionGroup, Button, ClipboardCopy, CodeBlock, CodeBlockCode, Form, FormGroup, TextInput } from '@patternfly/react-core';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ActionGroup, Alert, Button, ClipboardCopy, CodeBlock, CodeBlockCode, Form, FormGroup, TextInput } from '@patternfly/react-core';
 import QRCode from 'qrcode';
+import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import type { Schemas } from '../../api/client';
 import type { StageProps } from '../types';
 import { FieldErrors, GeneralErrors, hasErrors, PendingUser } from './common';
@@ -77,6 +78,66 @@ export function AuthenticatorStaticStage({ challenge, submit, busy }: StageProps
   );
 }
 
+/** What the browser said when a WebAuthn ceremony did not finish (the user cancelled, no authenticator, …). */
+function ceremonyError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs a WebAuthn ceremony once when shown (as authentik's UI does) and again when asked: the browser asks the
+ * user for their authenticator, and the result is posted.
+ */
+function WebAuthnCeremony({ run, busy, errors, action }: { run(): Promise<void>; busy: boolean; errors: string[]; action: string }) {
+  const [failure, setFailure] = useState<string>();
+  const [waiting, setWaiting] = useState(false);
+  const started = useRef(false);
+  const start = async () => {
+    setFailure(undefined);
+    setWaiting(true);
+    try {
+      await run();
+    } catch (error) {
+      setFailure(ceremonyError(error));
+    } finally {
+      setWaiting(false);
+    }
+  };
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    void start();
+  });
+  return (
+    <>
+      {waiting ? <p role="status">Waiting for your security key or passkey…</p> : null}
+      {[...errors, ...(failure ? [failure] : [])].map((message) => (
+        <Alert key={message} variant="danger" isInline isPlain title={message} />
+      ))}
+      <ActionGroup>
+        <Button variant="primary" isBlock isLoading={busy || waiting} isDisabled={busy || waiting} onClick={() => void start()}>{action}</Button>
+      </ActionGroup>
+    </>
+  );
+}
+
+type WebAuthn = Schemas['AuthenticatorWebAuthnChallenge'];
+
+export function AuthenticatorWebAuthnStage({ challenge, submit, busy }: StageProps<WebAuthn>) {
+  const errors = (challenge.response_errors?.response ?? []).map((e) => e.string);
+  const register = async () => {
+    const response = await startRegistration({ optionsJSON: challenge.registration as unknown as Parameters<typeof startRegistration>[0]['optionsJSON'] });
+    await submit({ component: 'ak-stage-authenticator-webauthn', response });
+  };
+  return (
+    <Form onSubmit={(event) => event.preventDefault()}>
+      <PendingUser user={challenge.pending_user} avatar={challenge.pending_user_avatar} cancelUrl={challenge.flow_info?.cancel_url} />
+      <GeneralErrors errors={challenge.response_errors} shown={['response']} />
+      <p>Register a passkey or security key: follow your browser&apos;s prompt.</p>
+      <WebAuthnCeremony run={register} busy={busy} errors={errors} action="Register a security key" />
+    </Form>
+  );
+}
+
 type Validation = Schemas['AuthenticatorValidationChallenge'];
 type DeviceChallenge = Schemas['DeviceChallenge'];
 
@@ -88,10 +149,11 @@ const DEVICE_LABELS: Record<string, [string, string]> = {
   duo: ['Duo', 'A push notification to the Duo app.'],
 };
 const CODE_CLASSES = new Set(['totp', 'static', 'sms']);
+const USABLE_CLASSES = new Set([...CODE_CLASSES, 'webauthn']);
 
 export function AuthenticatorValidateStage({ challenge, submit, busy }: StageProps<Validation>) {
-  const codeChallenges = challenge.device_challenges.filter((d) => CODE_CLASSES.has(d.device_class));
-  const [selected, setSelected] = useState<DeviceChallenge | undefined>(codeChallenges.length === 1 ? codeChallenges[0] : undefined);
+  const usableChallenges = challenge.device_challenges.filter((d) => USABLE_CLASSES.has(d.device_class));
+  const [selected, setSelected] = useState<DeviceChallenge | undefined>(usableChallenges.length === 1 ? usableChallenges[0] : undefined);
   const [code, setCode] = useState('');
   const errors = challenge.response_errors;
   const header = <PendingUser user={challenge.pending_user} avatar={challenge.pending_user_avatar} cancelUrl={challenge.flow_info?.cancel_url} />;
@@ -120,13 +182,35 @@ export function AuthenticatorValidateStage({ challenge, submit, busy }: StagePro
         <p>Choose how to confirm it is you:</p>
         {challenge.device_challenges.map((device) => {
           const [label, help] = DEVICE_LABELS[device.device_class] ?? [device.device_class, ''];
-          const usable = CODE_CLASSES.has(device.device_class);
+          const usable = USABLE_CLASSES.has(device.device_class);
           return (
             <Button key={`${device.device_class}-${device.device_uid}`} variant="secondary" isBlock isDisabled={busy || !usable} onClick={() => setSelected(device)}>
               {label}{help ? <span className="ak-muted"> · {help}</span> : null}
             </Button>
           );
         })}
+      </Form>
+    );
+  }
+
+  const another = challenge.device_challenges.length > 1 ? (
+    <Button variant="link" isInline onClick={() => { setSelected(undefined); setCode(''); }}>Use another method</Button>
+  ) : null;
+
+  if (selected.device_class === 'webauthn') {
+    // Each showing of the stage carries fresh options (a refused answer spends its challenge).
+    const current = challenge.device_challenges.find((d) => d.device_class === 'webauthn') ?? selected;
+    const authenticate = async () => {
+      const webauthn = await startAuthentication({ optionsJSON: current.challenge as unknown as Parameters<typeof startAuthentication>[0]['optionsJSON'] });
+      await submit({ webauthn });
+    };
+    return (
+      <Form onSubmit={(event) => event.preventDefault()}>
+        {header}
+        <GeneralErrors errors={errors} shown={['webauthn']} />
+        <p>Confirm it is you with your passkey or security key.</p>
+        <WebAuthnCeremony run={authenticate} busy={busy} errors={(errors?.webauthn ?? []).map((e) => e.string)} action="Use a security key" />
+        {another}
       </Form>
     );
   }
@@ -146,9 +230,7 @@ export function AuthenticatorValidateStage({ challenge, submit, busy }: StagePro
       </FormGroup>
       <ActionGroup>
         <Button type="submit" variant="primary" isBlock isLoading={busy} isDisabled={busy || !code}>Continue</Button>
-        {challenge.device_challenges.length > 1 ? (
-          <Button variant="link" isInline onClick={() => { setSelected(undefined); setCode(''); }}>Use another method</Button>
-        ) : null}
+        {another}
       </ActionGroup>
     </Form>
   );
