@@ -196,10 +196,15 @@ export function registerViewSet<Row extends Json>(app: FastifyInstance, viewSet:
       const { page, pageSize } = parsePage(query);
       const where = listConditions(ctx, query);
       const db = ctx.services.db;
-      const counted = db.select({ total: count() }).from(model.table).$dynamic();
-      const [{ total }] = await (model.parent ? counted.innerJoin(model.parent.table, eq(model.parent.link, model.parent.pk)) : counted).where(where);
       const rows = (await selectRows(db, model).where(where).orderBy(...orderBy(query))
         .limit(pageSize).offset((page - 1) * pageSize)) as Row[];
+      // A page that is not full tells the count (most lists fit on their first page); an empty page past the
+      // first is out of range whatever the count. Only a full page needs the count query.
+      let total = (page - 1) * pageSize + rows.length;
+      if (rows.length === pageSize) {
+        const counted = db.select({ total: count() }).from(model.table).$dynamic();
+        [{ total }] = await (model.parent ? counted.innerJoin(model.parent.table, eq(model.parent.link, model.parent.pk)) : counted).where(where);
+      }
       const shown = viewSet.filterPage ? await viewSet.filterPage(ctx, rows) : rows;
       return paginate(await model.serialize(shown, ctx), Number(total), page, pageSize, rows.length);
     }));

@@ -82,6 +82,13 @@ describe('core/users', () => {
     assert.deepEqual(page.body.results.map((u: { username: string }) => u.username), ['page-erin', 'page-dave']);
     const second = await t.api('GET', '/core/users/?search=page-&ordering=-username&page_size=2&page=2');
     assert.deepEqual(second.body.results.map((u: { username: string }) => u.username), ['page-carol']);
+    assert.deepEqual(second.body.pagination, { next: 0, previous: 1, count: 3, current: 2, total_pages: 2, start_index: 3, end_index: 3 });
+    // A page exactly full, and the empty page after it.
+    const full = await t.api('GET', '/core/users/?search=page-&page_size=3');
+    assert.deepEqual(full.body.pagination, { next: 0, previous: 0, count: 3, current: 1, total_pages: 1, start_index: 1, end_index: 3 });
+    assert.equal((await t.api('GET', '/core/users/?search=page-&page_size=3&page=2')).status, 404);
+    const none = await t.api('GET', '/core/users/?search=nobody-by-that-name');
+    assert.deepEqual(none.body.pagination, { next: 0, previous: 0, count: 0, current: 1, total_pages: 1, start_index: 0, end_index: 0 });
     assert.equal((await t.api('GET', '/core/users/?page=9')).status, 404);
   });
 
