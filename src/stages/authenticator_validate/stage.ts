@@ -28,20 +28,24 @@ function deviceChallengeContext(ctx: StageContext<ValidateStageRow>): DeviceChal
   return { db: ctx.services.db, absoluteUrl: (path) => ctx.absoluteUrl(path), context: ctx.context, userVerification: ctx.stage.webauthnUserVerification };
 }
 
-/**
- * One challenge per device class: any of the user's devices of that class will do. Only the challenges to show
- * are made (`show`): a class's challenge may be kept in the plan until answered (WebAuthn's).
- */
-async function deviceChallenges(ctx: StageContext<ValidateStageRow>, user: UserRow, show = false): Promise<{ challenges: DeviceChallenge[]; devices: DeviceSummary[] }> {
+/** One challenge per device class: any of the user's devices of that class will do. */
+async function deviceChallenges(ctx: StageContext<ValidateStageRow>, user: UserRow): Promise<{ challenges: DeviceChallenge[]; devices: DeviceSummary[] }> {
   const found = await confirmedDevicesOf(ctx.services.db, allowedClasses(ctx.stage), user.id);
   const challenges: DeviceChallenge[] = [];
   for (const { deviceClass: type, device } of found) {
     if (!challenges.some((challenge) => challenge.device_class === type.name)) {
-      const data = show && type.challenge ? await type.challenge(deviceChallengeContext(ctx), user.id) : {};
-      challenges.push({ device_class: type.name, device_uid: String(device.pk), challenge: data });
+      challenges.push({ device_class: type.name, device_uid: String(device.pk), challenge: {} });
     }
   }
   return { challenges, devices: found.map(({ device }) => device) };
+}
+
+/** Fills in the challenges' data, only once they are shown: a class may keep it in the plan until answered (WebAuthn). */
+async function prepareChallenges(ctx: StageContext<ValidateStageRow>, user: UserRow, challenges: DeviceChallenge[]): Promise<void> {
+  for (const challenge of challenges) {
+    const type = deviceClass(challenge.device_class);
+    if (type?.challenge) challenge.challenge = await type.challenge(deviceChallengeContext(ctx), user.id);
+  }
 }
 
 /** Whether one of the devices was used within `last_auth_threshold`: the user passes without a code. */
@@ -70,7 +74,7 @@ async function challenge(ctx: StageContext<ValidateStageRow>) {
   const user = await ctx.pendingUser();
   // Without a user there are no devices to ask for; passwordless (WebAuthn) login is not supported yet.
   if (!user?.id) return next();
-  const { challenges, devices } = await deviceChallenges(ctx, user, true);
+  const { challenges, devices } = await deviceChallenges(ctx, user);
   if (challenges.length && recentlyUsed(ctx.stage, devices)) return next();
   // Every login of a user without devices passes here: the setup stages are read only when they may be offered.
   if (!challenges.length && ctx.stage.notConfiguredAction === 'skip') return next();
@@ -83,6 +87,7 @@ async function challenge(ctx: StageContext<ValidateStageRow>) {
       return next();
     }
   }
+  await prepareChallenges(ctx, user, challenges);
   ctx.context[PLAN_CONTEXT_DEVICE_CHALLENGES] = challenges;
   return { component: 'ak-stage-authenticator-validate', device_challenges: challenges, configuration_stages: configurationStages };
 }
