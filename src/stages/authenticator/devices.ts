@@ -53,13 +53,17 @@ export interface DeviceClass {
    * spends single-use codes) and returns it.
    */
   verifyCode?(db: Db, userId: number, code: string): Promise<DeviceSummary | undefined>;
-  /** The challenge shown for the user's devices of this class (`{}` when a code needs no hint). */
-  challenge?(ctx: DeviceChallengeContext, userId: number): Promise<Record<string, unknown>>;
+  /**
+   * The challenge shown for the user's devices of this class (`{}` when a code needs no hint); without a user
+   * (`null`: passwordless login), one any device of the class may answer.
+   */
+  challenge?(ctx: DeviceChallengeContext, userId: number | null): Promise<Record<string, unknown>>;
   /**
    * Checks a non-code answer (the validate response's field named after the class, e.g. `webauthn`) against the
-   * challenge shown; returns the device it proves, marked used, or throws `DeviceResponseRefused`.
+   * challenge shown; returns the device it proves (the user's, unless `userId` is null), marked used, or throws
+   * `DeviceResponseRefused`.
    */
-  verifyResponse?(ctx: DeviceChallengeContext, userId: number, response: Record<string, unknown>): Promise<DeviceSummary>;
+  verifyResponse?(ctx: DeviceChallengeContext, userId: number | null, response: Record<string, unknown>): Promise<DeviceSummary & { userId: number }>;
 }
 
 const registry = new Map<string, DeviceClass>();

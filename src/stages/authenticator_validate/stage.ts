@@ -5,6 +5,7 @@ import { deny, invalid, next, PLAN_CONTEXT, type StageContext, type StageResult,
 import { durationFromString } from '../../events/record.js';
 import { confirmedDevicesOf, deviceClass, DeviceResponseRefused, type DeviceChallengeContext, type DeviceClass, type DeviceSummary } from '../authenticator/devices.js';
 import { authenticatorValidateStages } from './table.js';
+import { passwordlessChallenges, passwordlessLogin } from './passwordless.js';
 import { configurationStagesOf, validateStageModel, VALIDATE_STAGE_MODEL, type ValidateStageRow } from './model.js';
 
 /** The plan context key of the challenges last shown (authentik's `PLAN_CONTEXT_DEVICE_CHALLENGES`). */
@@ -72,8 +73,13 @@ async function selectableStages(ctx: StageContext<ValidateStageRow>) {
  */
 async function challenge(ctx: StageContext<ValidateStageRow>) {
   const user = await ctx.pendingUser();
-  // Without a user there are no devices to ask for; passwordless (WebAuthn) login is not supported yet.
-  if (!user?.id) return next();
+  if (!user?.id) {
+    // Nobody identified yet: a passkey alone may say who it is (passwordless login), else there is nothing to ask.
+    const anyPasskey = await passwordlessChallenges(ctx, deviceChallengeContext(ctx));
+    if (!anyPasskey) return next();
+    ctx.context[PLAN_CONTEXT_DEVICE_CHALLENGES] = anyPasskey;
+    return { component: 'ak-stage-authenticator-validate', device_challenges: anyPasskey, configuration_stages: [] };
+  }
   const { challenges, devices } = await deviceChallenges(ctx, user);
   if (challenges.length && recentlyUsed(ctx.stage, devices)) return next();
   // Every login of a user without devices passes here: the setup stages are read only when they may be offered.
@@ -107,8 +113,14 @@ function recordMfa(ctx: StageContext, type: DeviceClass, device: DeviceSummary):
 
 async function respond(ctx: StageContext<ValidateStageRow>, response: Record<string, unknown>): Promise<StageResult> {
   const user = await ctx.pendingUser();
-  if (!user?.id) return invalid({ non_field_errors: ['Empty response'] }, { retryOnly: true });
   const shown = shownChallenges(ctx);
+  if (!user?.id) {
+    const answer = response.webauthn;
+    if (answer && typeof answer === 'object' && shown.some((c) => c.device_class === 'webauthn')) {
+      return passwordlessLogin(ctx, deviceChallengeContext(ctx), answer as Record<string, unknown>);
+    }
+    return invalid({ non_field_errors: ['Empty response'] }, { retryOnly: true });
+  }
 
   if (typeof response.selected_stage === 'string') {
     const chosen = (await selectableStages(ctx)).find((stage) => stage.pk === response.selected_stage);

@@ -19,6 +19,7 @@ describe('stages/authenticator_validate: webauthn', () => {
   let page: Page;
   let host = '';
   const ids: Record<string, number> = {};
+  let aliceCredentialId = '';
 
   const client = () => new FlowClient(t.app, checkResponse, { host });
 
@@ -71,6 +72,15 @@ describe('stages/authenticator_validate: webauthn', () => {
       assert.equal(stage.status, 201, JSON.stringify(stage.body));
       assert.equal((await t.api('POST', '/flows/bindings/', { body: { target: flow.body.pk, stage: stage.body.pk, order } })).status, 201);
     }
+    // Passwordless: the validate stage first, with nobody identified.
+    const passwordless = await t.api('POST', '/flows/instances/', { body: { name: 'pwl', slug: 'webauthn-passwordless', title: 'pwl', designation: 'authentication' } });
+    const pwlStages = [
+      await t.api('POST', '/stages/authenticator/validate/', { body: { name: 'pwl-validate', device_classes: ['webauthn'] } }),
+      await t.api('POST', '/stages/user_login/', { body: { name: 'pwl-login' } }),
+    ];
+    for (const [order, stage] of pwlStages.entries()) {
+      assert.equal((await t.api('POST', '/flows/bindings/', { body: { target: passwordless.body.pk, stage: stage.body.pk, order } })).status, 201);
+    }
     browser = await launchBrowser();
     ({ page } = await newPage(browser));
     await addVirtualAuthenticator(page);
@@ -84,6 +94,7 @@ describe('stages/authenticator_validate: webauthn', () => {
 
   it('asks for an assertion of one of the user\'s credentials and logs in with it', async () => {
     const credential = await enroll('alice');
+    aliceCredentialId = credential.id;
     const c = client();
     const options = webauthnChallenge(await upToValidation(c, 'alice'));
     assert.equal(options.rpId, 'localhost');
@@ -125,5 +136,26 @@ describe('stages/authenticator_validate: webauthn', () => {
     const right = await getAssertion(page, webauthnChallenge(wrongUser.body));
     const done = await c.post(FLOW, { component: 'ak-stage-authenticator-validate', webauthn: right });
     assert.equal(done.body.component, 'xak-flow-redirect', JSON.stringify(done.body));
+  });
+
+  it('logs a user in by a passkey alone when nobody is identified yet (passwordless)', async () => {
+    assert.ok(aliceCredentialId, 'alice enrolled');
+    const c = client();
+    const challenge = (await c.get('webauthn-passwordless')).body;
+    assert.equal(challenge.component, 'ak-stage-authenticator-validate', JSON.stringify(challenge));
+    assert.deepEqual(challenge.device_challenges.map((d: { device_class: string; device_uid: string }) => [d.device_class, d.device_uid]), [['webauthn', '-1']]);
+    const options = challenge.device_challenges[0].challenge;
+    assert.deepEqual(options.allowCredentials, [], 'any passkey may answer');
+    // The authenticator keeps Alice's and Bob's passkeys: the browser side picks Alice's (the account chooser).
+    const pick = { ...options, allowCredentials: [{ id: aliceCredentialId, type: 'public-key' }] };
+
+    const forged = await getAssertion(page, { ...pick, challenge: Buffer.alloc(32, 4).toString('base64url') });
+    const refused = await c.post('webauthn-passwordless', { component: 'ak-stage-authenticator-validate', webauthn: forged });
+    assert.deepEqual(refused.body.response_errors, { webauthn: [{ string: 'Assertion failed', code: 'invalid' }] });
+
+    const assertion = await getAssertion(page, { ...pick, challenge: refused.body.device_challenges[0].challenge.challenge });
+    const done = await c.post('webauthn-passwordless', { component: 'ak-stage-authenticator-validate', webauthn: assertion });
+    assert.equal(done.body.component, 'xak-flow-redirect', JSON.stringify(done.body));
+    assert.equal((await c.api('GET', '/core/users/me/')).body.user.username, 'alice');
   });
 });

@@ -10,11 +10,12 @@ export const PLAN_CONTEXT_WEBAUTHN_CHALLENGE = 'goauthentik.io/stages/authentica
 type UserVerification = 'required' | 'preferred' | 'discouraged';
 
 /**
- * authentik's `get_webauthn_challenge`: request options that any of the user's credentials may answer, with a
- * fresh challenge kept in the plan until answered.
+ * authentik's `get_webauthn_challenge`: request options that any of the user's credentials may answer (any
+ * discoverable credential when there is no user yet: passwordless login), with a fresh challenge kept in the
+ * plan until answered.
  */
-export async function authenticationOptions(ctx: DeviceChallengeContext, userId: number): Promise<Record<string, unknown>> {
-  const devices = await ctx.db.select({ credentialId: webAuthnDevices.credentialId }).from(webAuthnDevices)
+export async function authenticationOptions(ctx: DeviceChallengeContext, userId: number | null): Promise<Record<string, unknown>> {
+  const devices = userId === null ? [] : await ctx.db.select({ credentialId: webAuthnDevices.credentialId }).from(webAuthnDevices)
     .where(and(eq(webAuthnDevices.userId, userId), eq(webAuthnDevices.confirmed, true))).orderBy(asc(webAuthnDevices.name), asc(webAuthnDevices.id));
   const options = await generateAuthenticationOptions({
     rpID: relyingPartyOf(ctx).id,
@@ -31,13 +32,13 @@ export async function authenticationOptions(ctx: DeviceChallengeContext, userId:
  * challenge last shown (spent by this answer, right or wrong), this origin and host name; the credential's
  * signature counter and last use are updated.
  */
-export async function verifyAssertion(ctx: DeviceChallengeContext, userId: number, response: Record<string, unknown>): Promise<DeviceSummary> {
+export async function verifyAssertion(ctx: DeviceChallengeContext, userId: number | null, response: Record<string, unknown>): Promise<DeviceSummary & { userId: number }> {
   const expected = ctx.context[PLAN_CONTEXT_WEBAUTHN_CHALLENGE];
   delete ctx.context[PLAN_CONTEXT_WEBAUTHN_CHALLENGE];
   const credentialId = response.id;
   if (typeof credentialId !== 'string' || !credentialId) throw new DeviceResponseRefused('Invalid device');
   const [device] = await ctx.db.select().from(webAuthnDevices).where(eq(webAuthnDevices.credentialId, credentialId));
-  if (!device || device.userId !== userId || !device.confirmed) throw new DeviceResponseRefused('Invalid device');
+  if (!device || (userId !== null && device.userId !== userId) || !device.confirmed) throw new DeviceResponseRefused('Invalid device');
   if (typeof expected !== 'string') throw new DeviceResponseRefused('Assertion failed');
   const rp = relyingPartyOf(ctx);
   let newCounter: number;
@@ -57,5 +58,5 @@ export async function verifyAssertion(ctx: DeviceChallengeContext, userId: numbe
   }
   const lastUsed = new Date();
   await ctx.db.update(webAuthnDevices).set({ signCount: newCounter, lastUsed }).where(eq(webAuthnDevices.id, device.id));
-  return deviceSummary({ ...device, lastUsed });
+  return { ...deviceSummary({ ...device, lastUsed }), userId: device.userId };
 }
