@@ -81,4 +81,26 @@ describe('passkeys in the browser', () => {
     const devices = await page.evaluate(async () => (await (await fetch('/api/v3/authenticators/webauthn/')).json()) as { results: { name: string }[] });
     assert.deepEqual(devices.results.map((d) => d.name), ['WebAuthn Device']);
   });
+
+  it('logs in by the passkey alone through the identification stage\'s passwordless link', async () => {
+    const flow = await t.api('POST', '/flows/instances/', { body: { name: 'Passkey', slug: 'passkey-login', title: 'Log in with a passkey', designation: 'authentication' } });
+    const stages = [
+      await t.api('POST', '/stages/authenticator/validate/', { body: { name: 'passkey-validate', device_classes: ['webauthn'] } }),
+      await t.api('POST', '/stages/user_login/', { body: { name: 'passkey-login' } }),
+    ];
+    for (const [order, stage] of stages.entries()) {
+      assert.equal((await t.api('POST', '/flows/bindings/', { body: { target: flow.body.pk, stage: stage.body.pk, order } })).status, 201);
+    }
+    const identification = await t.api('GET', '/stages/identification/?name=default-authentication-identification');
+    const patched = await t.api('PATCH', `/stages/identification/${identification.body.results[0].pk}/`, { body: { passwordless_flow: flow.body.pk } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+
+    await page.context().clearCookies();
+    await page.goto(`${url}/if/flow/default-authentication-flow/?next=%2Fif%2Fuser%2F`);
+    await page.getByRole('link', { name: 'Use a security key' }).click();
+    // No username, no password: the page asks the authenticator for any passkey, and its owner is logged in.
+    await page.waitForURL((current) => current.pathname === '/if/user/');
+    const me = await page.evaluate(async () => (await (await fetch('/api/v3/core/users/me/')).json()) as { user: { username: string } });
+    assert.equal(me.user.username, USERNAME);
+  });
 });
