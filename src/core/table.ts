@@ -85,7 +85,7 @@ export const tokens = pgTable('authentik_core_token', {
   expiring: boolean('expiring').notNull().default(true),
   managed: text('managed').unique(),
   created: createdAt(),
-}, (t) => [index('authentik_core_token_key_idx').on(t.key)]);
+}, (t) => [index('authentik_core_token_key_idx').on(t.key), index('authentik_core_token_expires_idx').on(t.expires)]);
 
 export const tenants = pgTable('authentik_tenants_tenant', {
   tenantUuid: uuid('tenant_uuid').primaryKey().defaultRandom(),
@@ -121,7 +121,7 @@ export const authenticatedSessions = pgTable('authentik_core_authenticatedsessio
   lastUsed: timestamp('last_used', { withTimezone: true }).notNull().defaultNow(),
   expires: expiresColumn(),
   expiring: boolean('expiring').notNull().default(true),
-});
+}, (t) => [index('authentik_core_authenticatedsession_expires_idx').on(t.expires)]);
 
 export const userConsents = pgTable('authentik_core_userconsent', {
   id: serial('id').primaryKey(),
@@ -130,7 +130,10 @@ export const userConsents = pgTable('authentik_core_userconsent', {
   permissions: text('permissions').notNull().default(''),
   expires: expiresColumn(),
   expiring: boolean('expiring').notNull().default(true),
-}, (t) => [unique('authentik_core_userconsent_user_application').on(t.userId, t.applicationId, t.permissions)]);
+}, (t) => [
+  unique('authentik_core_userconsent_user_application').on(t.userId, t.applicationId, t.permissions),
+  index('authentik_core_userconsent_expires_idx').on(t.expires),
+]);
 
 /** One row: this installation's id, which makes user `uid`s unique across installations. */
 export const installId = pgTable('authentik_install_id', {

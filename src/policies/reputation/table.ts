@@ -23,4 +23,5 @@ export const reputations = pgTable('authentik_policies_reputation_reputation', {
 }, (t) => [
   unique('authentik_policies_reputation_reputation_identifier_ip').on(t.identifier, t.ip),
   index('authentik_policies_reputation_reputation_ip_idx').on(t.ip),
+  index('authentik_policies_reputation_reputation_expires_idx').on(t.expires),
 ]);

@@ -60,7 +60,10 @@ export const authorizationCodes = pgTable('authentik_providers_oauth2_authorizat
   codeChallenge: varchar('code_challenge', { length: 255 }),
   codeChallengeMethod: varchar('code_challenge_method', { length: 255 }),
   redirectUri: text('redirect_uri').notNull().default(''),
-}, (t) => [index('authentik_providers_oauth2_authorizationcode_chain_idx').on(t.chain)]);
+}, (t) => [
+  index('authentik_providers_oauth2_authorizationcode_chain_idx').on(t.chain),
+  index('authentik_providers_oauth2_authorizationcode_expires_idx').on(t.expires),
+]);
 
 export const accessTokens = pgTable('authentik_providers_oauth2_accesstoken', {
   ...grantColumns(),
@@ -70,13 +73,17 @@ export const accessTokens = pgTable('authentik_providers_oauth2_accesstoken', {
 }, (t) => [
   index('authentik_providers_oauth2_accesstoken_token_idx').using('hash', t.token),
   index('authentik_providers_oauth2_accesstoken_chain_idx').on(t.chain),
+  index('authentik_providers_oauth2_accesstoken_expires_idx').on(t.expires),
 ]);
 
 export const refreshTokens = pgTable('authentik_providers_oauth2_refreshtoken', {
   ...grantColumns(),
   token: varchar('token', { length: 255 }).notNull().unique(),
   idToken: text('id_token').notNull().default('{}'),
-}, (t) => [index('authentik_providers_oauth2_refreshtoken_chain_idx').on(t.chain)]);
+}, (t) => [
+  index('authentik_providers_oauth2_refreshtoken_chain_idx').on(t.chain),
+  index('authentik_providers_oauth2_refreshtoken_expires_idx').on(t.expires),
+]);
 
 export const deviceTokens = pgTable('authentik_providers_oauth2_devicetoken', {
   id: serial('id').primaryKey(),
@@ -89,4 +96,4 @@ export const deviceTokens = pgTable('authentik_providers_oauth2_devicetoken', {
   sessionId: text('session_id'),
   expires: timestamp('expires', { withTimezone: true }).notNull(),
   expiring: boolean('expiring').notNull().default(true),
-});
+}, (t) => [index('authentik_providers_oauth2_devicetoken_expires_idx').on(t.expires)]);
