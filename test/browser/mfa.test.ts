@@ -4,15 +4,13 @@
 // the right one logs them in.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
 import * as OTPAuth from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { startBlueprintDiscovery } from '../../src/blueprints/tasks.js';
+import type { Browser } from 'playwright-core';
+import type { TestApp } from '../support/app.js';
 import { ensureWebBuild, launchBrowser, newPage, screenshot } from './browser.js';
+import { logInWithPassword, openSecuritySettings, startAppWithShippedFlows } from './shipped-flows.js';
 
-const USERNAME = 'carol';
-const PASSWORD = 'carol-password-2026';
+const CAROL = { username: 'carol', name: 'Carol', password: 'carol-password-2026' };
 const STEP_SECONDS = 30;
 
 describe('TOTP in the browser', () => {
@@ -24,28 +22,9 @@ describe('TOTP in the browser', () => {
   const codeAt = (offsetSteps: number) =>
     new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(key), digits: 6, period: STEP_SECONDS }).generate({ timestamp: Date.now() + offsetSteps * STEP_SECONDS * 1000 });
 
-  async function logIn(page: Page) {
-    await page.goto(`${t.url}/if/flow/default-authentication-flow/?next=%2Fif%2Fuser%2F`);
-    await page.getByLabel(/Email or Username|Username or Email/).fill(USERNAME);
-    await page.keyboard.press('Enter');
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-  }
-
-  async function openSecuritySettings(page: Page) {
-    await page.goto(`${t.url}/if/user/#/settings`);
-    await page.getByRole('heading', { name: 'User settings', level: 1 }).waitFor();
-    await page.getByRole('tab', { name: 'Password and MFA' }).click();
-  }
-
   before(async () => {
     ensureWebBuild();
-    t = await startTestApp((config) => {
-      config.blueprints_dir = resolve('blueprints');
-    });
-    await startBlueprintDiscovery(t.services)();
-    const carol = await t.api('POST', '/core/users/', { body: { username: USERNAME, name: 'Carol' } });
-    assert.equal((await t.api('POST', `/core/users/${carol.body.pk}/set_password/`, { body: { password: PASSWORD } })).status, 204);
+    t = await startAppWithShippedFlows(CAROL);
     browser = await launchBrowser();
   });
   after(async () => {
@@ -55,10 +34,10 @@ describe('TOTP in the browser', () => {
 
   it('sets up an authenticator app from the user settings', async () => {
     const { page } = await newPage(browser);
-    await logIn(page);
+    await logInWithPassword(page, t.url, CAROL);
     // No device yet: the flow's MFA validation lets her through.
     await page.waitForURL(`${t.url}/if/user/`);
-    await openSecuritySettings(page);
+    await openSecuritySettings(page, t.url);
     await page.getByText('No MFA devices enrolled.').waitFor();
     await page.getByRole('link', { name: 'TOTP Device' }).click();
 
@@ -70,7 +49,7 @@ describe('TOTP in the browser', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((url) => url.pathname === '/if/user/');
 
-    await openSecuritySettings(page);
+    await openSecuritySettings(page, t.url);
     const devices = page.getByRole('grid', { name: 'MFA devices' }).or(page.getByRole('table', { name: 'MFA devices' }));
     await devices.waitFor();
     assert.match(await devices.innerText(), /TOTP/);
@@ -80,7 +59,7 @@ describe('TOTP in the browser', () => {
   it('asks for a code after the password from then on: a wrong one is refused, the right one logs in', async () => {
     assert.ok(key, 'the device was set up');
     const { page } = await newPage(browser);
-    await logIn(page);
+    await logInWithPassword(page, t.url, CAROL);
     const code = page.getByLabel(/Authenticator app code/);
     await code.waitFor();
     await screenshot(page, 'mfa-totp-validate');
@@ -99,7 +78,7 @@ describe('TOTP in the browser', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(`${t.url}/if/user/`);
     const me = await page.evaluate(async () => (await (await fetch('/api/v3/core/users/me/')).json()) as { user: { username: string } });
-    assert.equal(me.user.username, USERNAME);
+    assert.equal(me.user.username, CAROL.username);
     await page.context().close();
   });
 });

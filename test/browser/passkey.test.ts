@@ -3,16 +3,14 @@
 // default authentication flow asks for it after the password and logs them in with it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { startBlueprintDiscovery } from '../../src/blueprints/tasks.js';
+import type { TestApp } from '../support/app.js';
 import { ensureWebBuild, launchBrowser, newPage, screenshot } from './browser.js';
 import { addVirtualAuthenticator } from './webauthn.js';
+import { logInWithPassword, openSecuritySettings, startAppWithShippedFlows } from './shipped-flows.js';
 import { webAuthnDevices } from '../../src/stages/authenticator_webauthn/table.js';
 
-const USERNAME = 'dave';
-const PASSWORD = 'dave-password-2026';
+const DAVE = { username: 'dave', name: 'Dave', password: 'dave-password-2026' };
 
 describe('passkeys in the browser', () => {
   let t: TestApp;
@@ -21,29 +19,10 @@ describe('passkeys in the browser', () => {
   /** The server as the browser reaches it: WebAuthn needs a host name (`localhost`), not an IP address. */
   let url = '';
 
-  async function logIn() {
-    await page.goto(`${url}/if/flow/default-authentication-flow/?next=%2Fif%2Fuser%2F`);
-    await page.getByLabel(/Email or Username|Username or Email/).fill(USERNAME);
-    await page.keyboard.press('Enter');
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-  }
-
-  async function openSecuritySettings() {
-    await page.goto(`${url}/if/user/#/settings`);
-    await page.getByRole('heading', { name: 'User settings', level: 1 }).waitFor();
-    await page.getByRole('tab', { name: 'Password and MFA' }).click();
-  }
-
   before(async () => {
     ensureWebBuild();
-    t = await startTestApp((config) => {
-      config.blueprints_dir = resolve('blueprints');
-    });
+    t = await startAppWithShippedFlows(DAVE);
     url = t.url.replace('127.0.0.1', 'localhost');
-    await startBlueprintDiscovery(t.services)();
-    const dave = await t.api('POST', '/core/users/', { body: { username: USERNAME, name: 'Dave' } });
-    assert.equal((await t.api('POST', `/core/users/${dave.body.pk}/set_password/`, { body: { password: PASSWORD } })).status, 204);
     browser = await launchBrowser();
     // One browser context throughout: the authenticator (and the passkey it keeps) belongs to it.
     ({ page } = await newPage(browser));
@@ -55,14 +34,14 @@ describe('passkeys in the browser', () => {
   });
 
   it('registers a passkey from the user settings', async () => {
-    await logIn();
+    await logInWithPassword(page, url, DAVE);
     await page.waitForURL(`${url}/if/user/`);
-    await openSecuritySettings();
+    await openSecuritySettings(page, url);
     await page.getByText('No MFA devices enrolled.').waitFor();
     await page.getByRole('link', { name: 'WebAuthn Authenticator Setup Stage' }).click();
     // The setup flow asks the authenticator at once; once it answered, the flow ends back in the user interface.
     await page.waitForURL((current) => current.pathname === '/if/user/');
-    await openSecuritySettings();
+    await openSecuritySettings(page, url);
     const devices = page.getByRole('grid', { name: 'MFA devices' }).or(page.getByRole('table', { name: 'MFA devices' }));
     await devices.waitFor();
     assert.match(await devices.innerText(), /WebAuthn Device/);
@@ -72,12 +51,12 @@ describe('passkeys in the browser', () => {
   it('logs in with the passkey after the password', async () => {
     // A new session: the validate stage asks for the passkey, and the page asks the authenticator at once.
     await page.context().clearCookies();
-    await logIn();
+    await logInWithPassword(page, url, DAVE);
     await page.waitForURL(`${url}/if/user/`);
     const [device] = await t.services.db.select().from(webAuthnDevices);
     assert.ok(device.lastUsed, 'the passkey was used to log in');
     const me = await page.evaluate(async () => (await (await fetch('/api/v3/core/users/me/')).json()) as { user: { username: string } });
-    assert.equal(me.user.username, USERNAME);
+    assert.equal(me.user.username, DAVE.username);
     const devices = await page.evaluate(async () => (await (await fetch('/api/v3/authenticators/webauthn/')).json()) as { results: { name: string }[] });
     assert.deepEqual(devices.results.map((d) => d.name), ['WebAuthn Device']);
   });
@@ -101,6 +80,6 @@ describe('passkeys in the browser', () => {
     // No username, no password: the page asks the authenticator for any passkey, and its owner is logged in.
     await page.waitForURL((current) => current.pathname === '/if/user/');
     const me = await page.evaluate(async () => (await (await fetch('/api/v3/core/users/me/')).json()) as { user: { username: string } });
-    assert.equal(me.user.username, USERNAME);
+    assert.equal(me.user.username, DAVE.username);
   });
 });

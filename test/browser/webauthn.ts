@@ -1,4 +1,5 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newPage } from './browser.js';
 
 /** What `navigator.credentials.*` returned, as `PublicKeyCredential.toJSON()` gives it (what WebAuthn libraries post). */
 export type CredentialJson = Record<string, unknown> & { id: string; response: Record<string, unknown> };
@@ -32,4 +33,17 @@ export function getAssertion(page: Page, options: unknown): Promise<CredentialJs
     const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
     return credential.toJSON() as CredentialJson;
   }, options);
+}
+
+/**
+ * A browser whose page has a virtual authenticator and stands on a blank page of `host` (served by the browser
+ * itself): credentials are made for the page's origin, so the API tests' ceremonies run as our own pages' would.
+ */
+export async function authenticatorPageAt(host: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser();
+  const { page } = await newPage(browser);
+  await addVirtualAuthenticator(page);
+  await page.route(`http://${host}/blank`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
+  await page.goto(`http://${host}/blank`);
+  return { browser, page };
 }

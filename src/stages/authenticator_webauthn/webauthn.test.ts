@@ -6,8 +6,7 @@ import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../../test/support/app.js';
 import { checkResponse } from '../../../test/support/contract.js';
-import { launchBrowser, newPage } from '../../../test/browser/browser.js';
-import { addVirtualAuthenticator, createCredential } from '../../../test/browser/webauthn.js';
+import { authenticatorPageAt, createCredential } from '../../../test/browser/webauthn.js';
 import { FlowClient } from '../../flows/testing.js';
 import { webAuthnDevices } from './table.js';
 
@@ -48,12 +47,7 @@ describe('stages/authenticator_webauthn', () => {
       assert.equal(stage.status, 201, JSON.stringify(stage.body));
       assert.equal((await t.api('POST', '/flows/bindings/', { body: { target: flow.body.pk, stage: stage.body.pk, order } })).status, 201);
     }
-    browser = await launchBrowser();
-    ({ page } = await newPage(browser));
-    await addVirtualAuthenticator(page);
-    // A blank page on our origin (served by the browser itself): credentials are made for the page's origin.
-    await page.route(`http://${host}/blank`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
-    await page.goto(`http://${host}/blank`);
+    ({ browser, page } = await authenticatorPageAt(host));
   });
   after(async () => {
     await browser?.close();
