@@ -18,6 +18,12 @@ export function deviceSummary(row: { id: number; name: string; confirmed: boolea
   return { pk: row.id, name: row.name, confirmed: row.confirmed, lastUsed: row.lastUsed };
 }
 
+/** A device as authentik names it in `auth_method_args` (for the login event and policies): pk, name, app, model. */
+export function deviceReference(type: { modelName: string }, device: { pk: number; name: string }): Record<string, unknown> {
+  const [app, modelName] = type.modelName.split('.');
+  return { pk: device.pk, name: device.name, app, model_name: modelName };
+}
+
 /** What a device class's challenge and its answer may use of the flow (the validate stage gives it). */
 export interface DeviceChallengeContext {
   db: Db;

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../../core/table.js';
 import { invalid, next, PLAN_CONTEXT, type StageContext, type StageResult } from '../../flows/stage.js';
-import { deviceClass, DeviceResponseRefused, type DeviceChallengeContext } from '../authenticator/devices.js';
+import { deviceClass, deviceReference, DeviceResponseRefused, type DeviceChallengeContext } from '../authenticator/devices.js';
 import type { ValidateStageRow } from './model.js';
 
 const WEBAUTHN = 'webauthn';
@@ -31,8 +31,7 @@ export async function passwordlessLogin(ctx: StageContext<ValidateStageRow>, dev
   }
   const [user] = await ctx.services.db.select().from(users).where(eq(users.id, device.userId));
   ctx.setPendingUser(user);
-  const [app, modelName] = webauthn.modelName.split('.');
   ctx.context[PLAN_CONTEXT.METHOD] = METHOD_PASSWORDLESS;
-  ctx.context[PLAN_CONTEXT.METHOD_ARGS] = { device: { pk: device.pk, name: device.name, app, model_name: modelName } };
+  ctx.context[PLAN_CONTEXT.METHOD_ARGS] = { device: deviceReference(webauthn, device) };
   return next();
 }

@@ -3,7 +3,7 @@ import { stageTypeFor } from '../../flows/registry.js';
 import { stages } from '../../flows/table.js';
 import { deny, invalid, next, PLAN_CONTEXT, type StageContext, type StageResult, type StageType, type UserRow } from '../../flows/stage.js';
 import { durationFromString } from '../../events/record.js';
-import { confirmedDevicesOf, deviceClass, DeviceResponseRefused, type DeviceChallengeContext, type DeviceClass, type DeviceSummary } from '../authenticator/devices.js';
+import { confirmedDevicesOf, deviceClass, deviceReference, DeviceResponseRefused, type DeviceChallengeContext, type DeviceClass, type DeviceSummary } from '../authenticator/devices.js';
 import { authenticatorValidateStages } from './table.js';
 import { passwordlessChallenges, passwordlessLogin } from './passwordless.js';
 import { configurationStagesOf, validateStageModel, VALIDATE_STAGE_MODEL, type ValidateStageRow } from './model.js';
@@ -108,7 +108,7 @@ function recordMfa(ctx: StageContext, type: DeviceClass, device: DeviceSummary):
   ctx.context[PLAN_CONTEXT.METHOD] ??= 'auth_mfa';
   const args = (ctx.context[PLAN_CONTEXT.METHOD_ARGS] ??= {}) as Record<string, unknown>;
   const used = Array.isArray(args.mfa_devices) ? args.mfa_devices : [];
-  args.mfa_devices = [...used, { pk: device.pk, name: device.name, app: type.modelName.split('.')[0], model_name: type.modelName.split('.')[1] }];
+  args.mfa_devices = [...used, deviceReference(type, device)];
 }
 
 async function respond(ctx: StageContext<ValidateStageRow>, response: Record<string, unknown>): Promise<StageResult> {
